@@ -82,3 +82,10 @@ class watchdog {
 };
 
 }  // namespace volley_test
+
+#include "volley/core/detail/config.hpp"
+
+namespace volley_test {
+// Live volley coroutine frames right now (tests build with VOLLEY_DEBUG_FRAME_COUNT).
+inline long live_frames() { return volley::detail::live_frame_count().load(std::memory_order_relaxed); }
+}  // namespace volley_test

@@ -1,0 +1,239 @@
+// volley/exec/simulation.hpp: a one-thread executor in virtual time.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <stop_token>
+#include <type_traits>
+#include <utility>
+
+#include "volley/core/awaitable_traits.hpp"
+#include "volley/core/detail/config.hpp"
+#include "volley/core/detail/result_slot.hpp"
+#include "volley/core/time.hpp"
+#include "volley/exec/detail/sleep_awaiter.hpp"
+#include "volley/exec/detail/timer_queue.hpp"
+
+namespace volley {
+
+namespace detail {
+template <class R>
+class simulation_driver;
+}
+
+// Runs coroutines on the calling thread in virtual time. Satisfies volley::Executor.
+//
+// When to use: tests, demos, benchmarks and what-if studies of tool latency.
+// `co_await sim.sleep_for(2s)` costs no wall time: when nothing is ready to
+// run, the clock jumps to the earliest timer. Ready coroutines run in FIFO
+// order and timers fire in deadline order, ties in the order they were set,
+// so the same program gives the same event order on every run.
+//
+//   good: volley::simulation sim;
+//         auto results = sim.run(volley::parallel_batch(sim, tools, calls));
+//         // sim.now() - volley::time_point{} == the batch's virtual latency
+//   bad:  sync_wait(... on sim ...) or resuming the simulation's coroutines
+//         from other threads: a simulation is driven by run() on one thread.
+//
+// run() throws std::logic_error when the awaited work can make no progress:
+// nothing is ready, no timer is pending and it has not finished (it waits on
+// something outside the simulation).
+class simulation {
+ public:
+  simulation() = default;
+  explicit simulation(time_point start) : m_start(start), m_now(start) {}
+  simulation(const simulation&) = delete;
+  simulation& operator=(const simulation&) = delete;
+
+  class schedule_awaiter {
+   public:
+    explicit schedule_awaiter(simulation& sim) noexcept : m_sim(&sim) {}
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> awaiting) noexcept {
+      m_node.handle = awaiting;
+      std::lock_guard lock{m_sim->m_mutex};
+      m_sim->enqueue_locked(m_node);
+    }
+    void await_resume() const noexcept {}
+
+   private:
+    simulation* m_sim;
+    detail::ready_node m_node;
+  };
+
+  // Yields: the coroutine goes to the back of the ready queue.
+  schedule_awaiter schedule() noexcept { return schedule_awaiter{*this}; }
+
+  using sleep_awaiter = detail::sleep_awaiter<simulation>;
+
+  sleep_awaiter sleep_for(duration d, std::stop_token token = {}) { return sleep_until(now() + d, std::move(token)); }
+  sleep_awaiter schedule_after(duration d, std::stop_token token = {}) { return sleep_for(d, std::move(token)); }
+  sleep_awaiter sleep_until(time_point deadline, std::stop_token token = {}) {
+    return sleep_awaiter{*this, deadline, std::move(token)};
+  }
+
+  // Virtual time: starts at time_point{} (or the constructor's start).
+  time_point now() const noexcept {
+    std::lock_guard lock{m_mutex};
+    return m_now;
+  }
+  // Virtual time since the simulation started.
+  duration elapsed() const noexcept { return now() - m_start; }
+
+  // Drives `a` to completion on this thread and returns its result by value
+  // (or rethrows). Other coroutines scheduled meanwhile run too.
+  template <awaitable A>
+  auto run(A&& a) {
+    using raw = await_result_t<A>;
+    using result = std::conditional_t<std::is_rvalue_reference_v<raw>, std::remove_cvref_t<raw>, raw>;
+    auto driver = detail::simulation_driver<result>::make(std::forward<A>(a));
+    driver.start();
+    while (!driver.done()) {
+      if (!step()) {
+        throw std::logic_error(
+            "volley::simulation::run: the awaited work cannot progress (no ready coroutine, no pending timer): "
+            "it waits on something that is not scheduled on this simulation");
+      }
+    }
+    return driver.take();
+  }
+
+  // Runs until nothing is ready and no timer is pending.
+  void run_until_idle() {
+    while (step()) {
+    }
+  }
+
+  // One step: resume the next ready coroutine, or advance the clock to the
+  // earliest timer and make every timer due then ready. False when idle.
+  bool step() {
+    std::unique_lock lock{m_mutex};
+    if (!m_head) {
+      if (m_timers.empty()) return false;
+      m_now = m_timers.earliest();
+      while (!m_timers.empty() && m_timers.earliest() <= m_now) enqueue_locked(m_timers.pop()->node);
+    }
+    detail::ready_node* node = m_head;
+    m_head = node->next;
+    if (!m_head) m_tail = nullptr;
+    ++m_resumptions;
+    lock.unlock();
+    node->handle.resume();
+    return true;
+  }
+
+  // How many coroutine resumptions the simulation has made (a cost measure).
+  std::uint64_t resumptions() const noexcept {
+    std::lock_guard lock{m_mutex};
+    return m_resumptions;
+  }
+  std::size_t pending_timers() const noexcept {
+    std::lock_guard lock{m_mutex};
+    return m_timers.size();
+  }
+
+  // The timer side, used by sleep_awaiter.
+  bool arm_timer(detail::timer_entry& entry, time_point deadline) {
+    std::lock_guard lock{m_mutex};
+    if (entry.stop_requested) return false;
+    m_timers.insert(entry, deadline < m_now ? m_now : deadline);
+    return true;
+  }
+  void cancel_timer(detail::timer_entry& entry) noexcept {
+    std::lock_guard lock{m_mutex};
+    if (m_timers.remove(entry)) {
+      enqueue_locked(entry.node);
+    } else {
+      entry.stop_requested = true;
+    }
+  }
+
+ private:
+  void enqueue_locked(detail::ready_node& node) noexcept {
+    node.next = nullptr;
+    if (m_tail) m_tail->next = &node;
+    else m_head = &node;
+    m_tail = &node;
+  }
+
+  // The lock only guards against misuse from a stop request on another
+  // thread; a simulation runs on one thread.
+  mutable std::mutex m_mutex;
+  time_point m_start{};
+  time_point m_now{};
+  detail::ready_node* m_head = nullptr;
+  detail::ready_node* m_tail = nullptr;
+  detail::timer_queue m_timers;
+  std::uint64_t m_resumptions = 0;
+};
+
+namespace detail {
+
+template <class R>
+class simulation_driver_promise;
+
+// The coroutine simulation::run() starts and polls for completion.
+template <class R>
+class simulation_driver {
+ public:
+  using promise_type = simulation_driver_promise<R>;
+  explicit simulation_driver(std::coroutine_handle<promise_type> h) noexcept : m_handle(h) {}
+  simulation_driver(simulation_driver&& o) noexcept : m_handle(std::exchange(o.m_handle, {})) {}
+  simulation_driver(const simulation_driver&) = delete;
+  simulation_driver& operator=(const simulation_driver&) = delete;
+  simulation_driver& operator=(simulation_driver&&) = delete;
+  ~simulation_driver() {
+    if (m_handle) m_handle.destroy();
+  }
+
+  template <class A>
+  static simulation_driver make(A&& a) {
+    if constexpr (std::is_void_v<R>) {
+      co_await std::forward<A>(a);
+    } else {
+      co_return co_await std::forward<A>(a);
+    }
+  }
+
+  void start() { m_handle.resume(); }
+  bool done() const noexcept { return m_handle.done(); }
+  R take() { return m_handle.promise().m_result.take(); }
+
+ private:
+  std::coroutine_handle<promise_type> m_handle;
+};
+
+template <class R>
+class simulation_driver_promise_base : public frame_allocation {
+ public:
+  std::suspend_always initial_suspend() noexcept { return {}; }
+  std::suspend_always final_suspend() noexcept { return {}; }
+  void unhandled_exception() noexcept { m_result.set_exception(std::current_exception()); }
+  result_slot<R> m_result;
+};
+
+template <class R>
+class simulation_driver_promise final : public simulation_driver_promise_base<R> {
+ public:
+  simulation_driver<R> get_return_object() noexcept {
+    return simulation_driver<R>{std::coroutine_handle<simulation_driver_promise>::from_promise(*this)};
+  }
+  template <class U>
+  void return_value(U&& value) {
+    this->m_result.set_value(std::forward<U>(value));
+  }
+};
+
+template <>
+class simulation_driver_promise<void> final : public simulation_driver_promise_base<void> {
+ public:
+  simulation_driver<void> get_return_object() noexcept {
+    return simulation_driver<void>{std::coroutine_handle<simulation_driver_promise>::from_promise(*this)};
+  }
+  void return_void() noexcept {}
+};
+
+}  // namespace detail
+}  // namespace volley
