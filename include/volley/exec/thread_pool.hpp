@@ -1,6 +1,7 @@
 // volley/exec/thread_pool.hpp: real-time executor with n worker threads and timers.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <coroutine>
 #include <cstddef>
@@ -86,6 +87,7 @@ class thread_pool {
     return m_timers.size();
   }
 
+
   // The timer side, used by sleep_awaiter.
   bool arm_timer(detail::timer_entry& entry, time_point deadline) {
     std::unique_lock lock{m_timer_mutex};
@@ -114,6 +116,7 @@ class thread_pool {
       if (m_tail) m_tail->next = &node;
       else m_head = &node;
       m_tail = &node;
+      m_queued.fetch_add(1, std::memory_order_relaxed);
       wake = m_sleeping > 0;
     }
     if (wake) m_cv.notify_one();
@@ -122,6 +125,14 @@ class thread_pool {
   void work() {
     std::unique_lock lock{m_mutex};
     for (;;) {
+      if (!m_head && !m_stopping) {
+        // Look again for a moment before sleeping: work that comes in bursts
+        // (one batch of tool calls) then costs no futex wake per item. Yield,
+        // not spin: the thread feeding the queue may need this core.
+        lock.unlock();
+        for (int i = 0; i < 64 && m_queued.load(std::memory_order_relaxed) == 0; ++i) std::this_thread::yield();
+        lock.lock();
+      }
       while (!m_head && !m_stopping) {
         ++m_sleeping;
         m_cv.wait(lock);
@@ -131,6 +142,8 @@ class thread_pool {
       detail::ready_node* node = m_head;
       m_head = node->next;
       if (!m_head) m_tail = nullptr;
+      // relaxed: a hint for the look-again loop above; the mutex orders the queue.
+      m_queued.fetch_sub(1, std::memory_order_relaxed);
       lock.unlock();
       // The node lives in the coroutine's frame: read the handle, then let go of it.
       node->handle.resume();
@@ -178,6 +191,7 @@ class thread_pool {
   std::condition_variable m_cv;
   detail::ready_node* m_head = nullptr;
   detail::ready_node* m_tail = nullptr;
+  std::atomic<std::size_t> m_queued{0};
   std::size_t m_sleeping = 0;
   bool m_stopping = false;
   std::vector<std::thread> m_workers;
