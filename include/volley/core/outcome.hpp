@@ -65,7 +65,7 @@ class bad_outcome_access : public std::logic_error {
 template <class T>
 class outcome {
   static_assert(!std::is_reference_v<T>, "outcome<T&> is not supported; hold a pointer");
-  static_assert(!std::is_same_v<std::remove_cv_t<T>, error>, "outcome<error> is ambiguous");
+  static_assert(!std::is_same_v<std::remove_cv_t<T>, volley::error>, "outcome<error> is ambiguous");
 
  public:
   using value_type = T;
@@ -73,10 +73,10 @@ class outcome {
   outcome() requires std::is_default_constructible_v<T> : m_state(std::in_place_index<0>) {}
   outcome(const T& v) : m_state(std::in_place_index<0>, v) {}                         // NOLINT
   outcome(T&& v) : m_state(std::in_place_index<0>, std::move(v)) {}                   // NOLINT
-  outcome(error e) : m_state(std::in_place_index<1>, std::move(e)) {}                 // NOLINT
+  outcome(volley::error e) : m_state(std::in_place_index<1>, std::move(e)) {}                 // NOLINT
   template <class U>
     requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, outcome> &&
-             !std::is_same_v<std::remove_cvref_t<U>, error> && !std::is_same_v<std::remove_cvref_t<U>, T>)
+             !std::is_same_v<std::remove_cvref_t<U>, volley::error> && !std::is_same_v<std::remove_cvref_t<U>, T>)
   outcome(U&& v) : m_state(std::in_place_index<0>, std::forward<U>(v)) {}             // NOLINT
 
   bool has_value() const noexcept { return m_state.index() == 0; }
@@ -115,7 +115,7 @@ class outcome<void> {
  public:
   using value_type = void;
   outcome() = default;
-  outcome(error e) : m_error(std::move(e)), m_failed(true) {}  // NOLINT
+  outcome(volley::error e) : m_error(std::move(e)), m_failed(true) {}  // NOLINT
   bool has_value() const noexcept { return !m_failed; }
   explicit operator bool() const noexcept { return has_value(); }
   void value() const {

@@ -1,0 +1,557 @@
+// The one scheduler behind session, parallel_batch, run_rounds and run_dataflow.
+//
+// Calls arrive one at a time in program order (submit). Each becomes a node
+// of a graph whose edges are the hazards the hazard_tracker reports (plus
+// explicit dependencies for dataflow); a node whose predecessors have all
+// finished is ready, and a ready call starts as soon as the concurrency cap
+// and the shared limiter allow. Everything about the graph is guarded by one
+// mutex, held only for bookkeeping: tools run, and awaiters are resumed,
+// outside it.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "volley/core/detail/resume_trampoline.hpp"
+#include "volley/core/outcome.hpp"
+#include "volley/core/task.hpp"
+#include "volley/core/when_all.hpp"
+#include "volley/exec/executor.hpp"
+#include "volley/plan/hazard_tracker.hpp"
+#include "volley/run/batch_options.hpp"
+#include "volley/run/detail/detached.hpp"
+#include "volley/tool/call_context.hpp"
+#include "volley/tool/tool_call.hpp"
+#include "volley/tool/tool_registry.hpp"
+
+namespace volley::detail {
+
+inline constexpr std::uint32_t no_index = std::numeric_limits<std::uint32_t>::max();
+
+// One submitted call. Lives in a deque: its address never changes.
+struct call_record {
+  tool_call call;
+  const registered_tool* tool = nullptr;
+  // A call with no registered tool behind it (the typed parallel_batch): it
+  // runs this instead, with the effect and resources given at submission.
+  std::function<task<outcome<std::string>>(call_context&)> job;
+  prepared_arguments arguments;
+  call_result result;
+  std::uint32_t node = no_index;  // its graph node; none when it never entered the graph
+  bool settled = false;
+  std::coroutine_handle<> awaiting;  // one co_await of its handle
+};
+
+// A graph node: a call, or a join the hazard tracker made (never a tool call).
+struct graph_node {
+  // Unfinished predecessors, plus one held while the node is being wired up.
+  std::uint32_t waiting = 1;
+  std::uint32_t call = no_index;  // no_index for a join
+  bool finished = false;
+  bool started = false;            // a call whose tool began to run
+  bool failed = false;             // a call that ended in an error; a join with a failed conflict predecessor
+  bool conflict_failed = false;    // a conflict predecessor failed (matters under skip_dependents)
+  bool dependency_failed = false;  // a dependency (after-edge) failed: no result to build on
+  std::uint32_t culprit = no_index;  // the call whose failure reached this node first
+  // Successor node ids; the top bit marks a dependency edge (else a conflict edge).
+  std::vector<std::uint32_t> successors;
+};
+
+inline constexpr std::uint32_t dependency_edge_bit = 1u << 31;
+
+// What the scheduler must do once it lets go of its lock: start calls,
+// resume awaiters, stop the batch (stop callbacks may resume coroutines that
+// take the lock again).
+struct deferred_actions {
+  std::vector<std::uint32_t> to_start;
+  std::vector<std::coroutine_handle<>> to_resume;
+  bool request_stop = false;
+};
+
+template <Executor E>
+class scheduler : public std::enable_shared_from_this<scheduler<E>> {
+ public:
+  scheduler(E& executor, const tool_registry& tools, batch_options options)
+      : m_executor(executor), m_tools(tools), m_options(std::move(options)) {
+    if (m_options.stop.stop_possible()) m_outer_stop.emplace(m_options.stop, forward_stop{this});
+  }
+  scheduler(const scheduler&) = delete;
+  scheduler& operator=(const scheduler&) = delete;
+
+  const batch_options& options() const noexcept { return m_options; }
+  E& executor() noexcept { return m_executor; }
+
+  // Submits the next call in program order; `dependencies` are indices of
+  // earlier calls whose results it needs (dataflow). Returns its index.
+  std::uint32_t submit(tool_call call, std::span<const std::uint32_t> dependencies = {}) {
+    deferred_actions actions;
+    std::uint32_t index;
+    {
+      std::lock_guard lock{m_mutex};
+      index = submit_locked(std::move(call), dependencies, actions);
+    }
+    carry_out(actions);
+    resume_all(actions.to_resume);
+    return index;
+  }
+
+  // Submits many calls under one lock (a whole batch).
+  // Submits a call that runs `job` instead of a registered tool.
+  std::uint32_t submit_job(tool_call call, effect call_effect, std::vector<std::string> resources,
+                           std::function<task<outcome<std::string>>(call_context&)> job) {
+    deferred_actions actions;
+    std::uint32_t index;
+    {
+      std::lock_guard lock{m_mutex};
+      index = static_cast<std::uint32_t>(m_records.size());
+      call_record& record = new_record_locked(std::move(call));
+      record.job = std::move(job);
+      record.arguments.resources = std::move(resources);
+      enter_graph_locked(index, call_effect, {}, actions);
+    }
+    carry_out(actions);
+    resume_all(actions.to_resume);
+    return index;
+  }
+
+  // With `move_calls`, the calls are moved out of the range.
+  template <class Range>
+  void submit_all(Range& calls, bool move_calls) {
+    deferred_actions actions;
+    {
+      std::lock_guard lock{m_mutex};
+      for (auto& call : calls) {
+        submit_locked(move_calls ? tool_call(std::move(call)) : tool_call(call), {}, actions);
+      }
+    }
+    carry_out(actions);
+    resume_all(actions.to_resume);
+  }
+
+  // Records a turn boundary (an assistant_message) in the trace.
+  void end_turn() {
+    if (m_options.recorder) m_options.recorder->assistant_message(now_ns());
+  }
+
+  // Stops everything: calls not started end cancelled; calls in flight see it.
+  void request_stop() noexcept { m_stop.request_stop(); }
+  std::stop_token stop_token() const noexcept { return m_stop.get_token(); }
+
+  std::size_t submitted() const {
+    std::lock_guard lock{m_mutex};
+    return m_records.size();
+  }
+
+  // ---- awaiting one call ----------------------------------------------------
+  class call_awaiter {
+   public:
+    call_awaiter(std::shared_ptr<scheduler> owner, std::uint32_t index) noexcept
+        : m_owner(std::move(owner)), m_index(index) {}
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> awaiting) {
+      std::lock_guard lock{m_owner->m_mutex};
+      call_record& record = m_owner->m_records[m_index];
+      if (record.settled) return false;
+      record.awaiting = awaiting;
+      return true;
+    }
+    call_result await_resume() {
+      std::lock_guard lock{m_owner->m_mutex};
+      return m_owner->m_records[m_index].result;
+    }
+
+   private:
+    std::shared_ptr<scheduler> m_owner;
+    std::uint32_t m_index;
+  };
+
+  // ---- awaiting every call submitted so far -----------------------------------
+  class drain_awaiter {
+   public:
+    explicit drain_awaiter(std::shared_ptr<scheduler> owner) noexcept : m_owner(std::move(owner)) {}
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> awaiting) {
+      std::lock_guard lock{m_owner->m_mutex};
+      if (m_owner->m_unfinished_calls == 0) return false;
+      m_owner->m_drain_waiter = awaiting;
+      return true;
+    }
+    // The results of the calls submitted since the last drain, in submission
+    // order, moved out.
+    std::vector<call_result> await_resume() {
+      std::lock_guard lock{m_owner->m_mutex};
+      auto& records = m_owner->m_records;
+      std::vector<call_result> results;
+      results.reserve(records.size() - m_owner->m_drained);
+      for (std::size_t i = m_owner->m_drained; i < records.size(); ++i) results.push_back(std::move(records[i].result));
+      m_owner->m_drained = records.size();
+      return results;
+    }
+
+   private:
+    std::shared_ptr<scheduler> m_owner;
+  };
+
+  call_awaiter await_call(std::uint32_t index) { return call_awaiter{this->shared_from_this(), index}; }
+  drain_awaiter drain() { return drain_awaiter{this->shared_from_this()}; }
+
+ private:
+  struct forward_stop {
+    scheduler* self;
+    void operator()() const noexcept { self->m_stop.request_stop(); }
+  };
+
+  std::chrono::nanoseconds now_ns() const { return m_executor.now().time_since_epoch(); }
+
+  std::uint32_t submit_locked(tool_call call, std::span<const std::uint32_t> dependencies,
+                              deferred_actions& actions) {
+    const auto index = static_cast<std::uint32_t>(m_records.size());
+    call_record& record = new_record_locked(std::move(call));
+    record.tool = m_tools.find(record.call.name);
+    if (!record.tool) {
+      settle_locked(index, make_error(errc::unknown_tool, unknown_tool_message(record.call)), actions);
+      return index;
+    }
+    auto prepared = record.tool->prepare(record.call.arguments);
+    if (!prepared) {
+      settle_locked(index, make_error(errc::invalid_arguments, "call '" + record.call.id + "': " +
+                                                                  prepared.error().message),
+                    actions);
+      return index;
+    }
+    record.arguments = std::move(*prepared);
+    enter_graph_locked(index, record.tool->effect(), dependencies, actions);
+    return index;
+  }
+
+  call_record& new_record_locked(tool_call call) {
+    call_record& record = m_records.emplace_back();
+    record.call = std::move(call);
+    record.result.id = record.call.id;
+    record.result.name = record.call.name;
+    ++m_unfinished_calls;
+    if (m_options.recorder) m_options.recorder->call_issued(record.call.id, record.call.name, now_ns());
+    return record;
+  }
+
+  // Wires the call (and any joins the tracker made for it) into the graph.
+  void enter_graph_locked(std::uint32_t index, effect call_effect, std::span<const std::uint32_t> dependencies,
+                          deferred_actions& actions) {
+    call_record& record = m_records[index];
+    m_joins.clear();
+    const auto node_id = m_hazards.add_call(call_effect, record.arguments.resources, m_predecessors, m_joins);
+    for (const auto& join : m_joins) {
+      add_node_locked(join.id, no_index);
+      for (auto predecessor : join.predecessors) add_edge_locked(predecessor, join.id, false);
+      release_node_locked(join.id, actions);
+    }
+    add_node_locked(node_id, index);
+    record.node = node_id;
+    for (auto predecessor : m_predecessors) add_edge_locked(predecessor, node_id, false);
+    for (auto dependency : dependencies) {
+      const call_record& needed = m_records[dependency];
+      if (needed.node == no_index) {
+        // The dependency never entered the graph (unknown tool, bad
+        // arguments): it has failed already.
+        inherit_failure_locked(m_nodes[node_id], dependency, true);
+      } else {
+        add_edge_locked(needed.node, node_id, true);
+      }
+    }
+    release_node_locked(node_id, actions);
+  }
+
+  std::string unknown_tool_message(const tool_call& call) const {
+    std::string message = "call '" + call.id + "': no tool named '" + call.name + "' is registered";
+    auto names = m_tools.names();
+    if (!names.empty()) {
+      message += " (registered:";
+      for (std::size_t i = 0; i < names.size() && i < 20; ++i) message += (i ? ", " : " ") + names[i];
+      if (names.size() > 20) message += ", ...";
+      message += ")";
+    }
+    return message;
+  }
+
+  void add_node_locked(std::uint32_t id, std::uint32_t call) {
+    if (id >= m_nodes.size()) m_nodes.resize(id + 1);
+    m_nodes[id].call = call;
+  }
+
+  void inherit_failure_locked(graph_node& node, std::uint32_t culprit, bool dependency) {
+    if (dependency) node.dependency_failed = true;
+    else node.conflict_failed = true;
+    if (node.culprit == no_index) node.culprit = culprit;
+  }
+
+  void add_edge_locked(std::uint32_t from, std::uint32_t to, bool dependency) {
+    graph_node& predecessor = m_nodes[from];
+    if (predecessor.finished) {
+      if (predecessor.failed) inherit_failure_locked(m_nodes[to], culprit_of(from), dependency);
+      return;
+    }
+    predecessor.successors.push_back(to | (dependency ? dependency_edge_bit : 0u));
+    ++m_nodes[to].waiting;
+  }
+
+  // Whose failure a failed node passes on: a join's culprit; a skipped
+  // call's culprit; otherwise the call itself.
+  std::uint32_t culprit_of(std::uint32_t id) const {
+    const graph_node& node = m_nodes[id];
+    if (node.call == no_index) return node.culprit;
+    const auto& result = m_records[node.call].result.result;
+    if (!result.has_value() && result.error().code == errc::skipped && node.culprit != no_index) return node.culprit;
+    return node.call;
+  }
+
+  // Drops one wait; a node with none left is ready: a join finishes at once,
+  // a call is skipped, cancelled or admitted.
+  void release_node_locked(std::uint32_t id, deferred_actions& actions) {
+    if (--m_nodes[id].waiting != 0) return;
+    std::vector<std::uint32_t> finished_now;
+    become_ready_locked(id, finished_now, actions);
+    finish_nodes_locked(finished_now, actions);
+  }
+
+  void become_ready_locked(std::uint32_t id, std::vector<std::uint32_t>& finished_now, deferred_actions& actions) {
+    graph_node& node = m_nodes[id];
+    if (node.call == no_index) {
+      node.failed = node.conflict_failed;
+      finished_now.push_back(id);
+      return;
+    }
+    const std::uint32_t index = node.call;
+    if (node.dependency_failed) {
+      settle_locked(index, make_error(errc::skipped, skip_message(index, node.culprit, "needs the result of")),
+                    actions);
+      finished_now.push_back(id);
+    } else if (node.conflict_failed && m_options.policy == on_error::skip_dependents) {
+      settle_locked(index, make_error(errc::skipped, skip_message(index, node.culprit, "is ordered after")),
+                    actions);
+      finished_now.push_back(id);
+    } else if (m_stop.stop_requested()) {
+      settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].call.id +
+                                                           "' was cancelled before it started"),
+                    actions);
+      finished_now.push_back(id);
+    } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
+      ++m_in_flight;
+      actions.to_start.push_back(index);
+    } else {
+      m_waiting_for_slot.push_back(index);
+    }
+  }
+
+  std::string skip_message(std::uint32_t index, std::uint32_t culprit, const char* relation) const {
+    std::string message = "call '" + m_records[index].call.id + "' was skipped: it " + relation;
+    if (culprit != no_index) {
+      const auto& failed = m_records[culprit];
+      message += " call '" + failed.call.id + "' (" + failed.call.name + "), which failed";
+      if (!failed.result.result.has_value()) message += ": " + std::string(to_string(failed.result.result.error().code));
+    } else {
+      message += " a call that failed";
+    }
+    return message;
+  }
+
+  // Finishes nodes and everything that becomes ready and finishes because of
+  // them (joins, skipped and cancelled calls), with an explicit worklist.
+  void finish_nodes_locked(std::vector<std::uint32_t>& worklist, deferred_actions& actions) {
+    while (!worklist.empty()) {
+      const std::uint32_t id = worklist.back();
+      worklist.pop_back();
+      graph_node& node = m_nodes[id];
+      node.finished = true;
+      if (node.call != no_index) {
+        node.failed = !m_records[node.call].result.result.has_value();
+      }
+      const std::uint32_t culprit = node.failed ? culprit_of(id) : no_index;
+      auto successors = std::move(node.successors);
+      node.successors.clear();
+      for (std::uint32_t edge : successors) {
+        const std::uint32_t next = edge & ~dependency_edge_bit;
+        graph_node& successor = m_nodes[next];
+        if (node.failed) inherit_failure_locked(successor, culprit, (edge & dependency_edge_bit) != 0);
+        if (--successor.waiting == 0) become_ready_locked(next, worklist, actions);
+      }
+    }
+  }
+
+  // Records a call's final result; wakes its awaiter and, after the last
+  // call, the drainer. Failures trigger cancel_all.
+  void settle_locked(std::uint32_t index, outcome<std::string> result, deferred_actions& actions) {
+    call_record& record = m_records[index];
+    const auto now = m_executor.now();
+    if (record.node == no_index || !m_nodes[record.node].started) record.result.started = now;
+    record.result.finished = now;
+    record.result.result = std::move(result);
+    record.settled = true;
+    const bool ok = record.result.result.has_value();
+    if (m_options.recorder) {
+      m_options.recorder->call_finished(record.call.id, now.time_since_epoch(), ok,
+                                        ok ? std::string_view{} : std::string_view{record.result.result.error().message});
+    }
+    if (!ok && m_options.policy == on_error::cancel_all) actions.request_stop = true;
+    if (record.awaiting) actions.to_resume.push_back(std::exchange(record.awaiting, {}));
+    if (--m_unfinished_calls == 0 && m_drain_waiter) actions.to_resume.push_back(std::exchange(m_drain_waiter, {}));
+  }
+
+  // A call's driver is done with it: it ran (started is set; the result
+  // includes a timeout verdict) or it never started (stopped while waiting
+  // for the limiter). Returns the awaiters to resume once the driver is gone.
+  std::vector<std::coroutine_handle<>> complete(std::uint32_t index, outcome<std::string> result,
+                                                std::optional<time_point> started) {
+    deferred_actions actions;
+    {
+      std::lock_guard lock{m_mutex};
+      if (started) {
+        m_records[index].result.started = *started;
+        m_nodes[m_records[index].node].started = true;
+      }
+      settle_locked(index, std::move(result), actions);
+      --m_in_flight;
+      std::vector<std::uint32_t> finished_now{m_records[index].node};
+      finish_nodes_locked(finished_now, actions);
+      admit_waiting_locked(actions);
+    }
+    carry_out(actions);
+    return std::move(actions.to_resume);
+  }
+
+  void admit_waiting_locked(deferred_actions& actions) {
+    std::vector<std::uint32_t> finished_now;
+    while (!m_waiting_for_slot.empty() && m_in_flight < m_options.max_concurrency) {
+      const std::uint32_t index = m_waiting_for_slot.front();
+      m_waiting_for_slot.pop_front();
+      if (m_stop.stop_requested()) {
+        settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].call.id +
+                                                             "' was cancelled before it started"),
+                      actions);
+        finished_now.push_back(m_records[index].node);
+        continue;
+      }
+      ++m_in_flight;
+      actions.to_start.push_back(index);
+    }
+    if (!finished_now.empty()) {
+      finish_nodes_locked(finished_now, actions);
+      if (!m_waiting_for_slot.empty() && m_in_flight < m_options.max_concurrency) admit_waiting_locked(actions);
+    }
+  }
+
+  // Starts the calls and stops the batch as decided under the lock.
+  void carry_out(deferred_actions& actions) {
+    if (actions.request_stop) m_stop.request_stop();
+    if (actions.to_start.empty()) return;
+    auto self = this->shared_from_this();
+    for (std::uint32_t index : actions.to_start) {
+      call_record* record;
+      {
+        std::lock_guard lock{m_mutex};
+        record = &m_records[index];
+      }
+      run_call(self, index, record);
+    }
+  }
+
+  static void resume_all(const std::vector<std::coroutine_handle<>>& handles) {
+    for (auto handle : handles) resume_without_recursion(handle);
+  }
+
+  // ---- running one call ---------------------------------------------------------
+  static task<outcome<std::string>> invoke(call_record& record, call_context& ctx) {
+    return record.job ? record.job(ctx) : record.tool->invoke(record.arguments, ctx);
+  }
+
+  static task<outcome<std::string>> invoke_and_signal(call_record& record, call_context& ctx, std::stop_source& done) {
+    auto result = co_await invoke(record, ctx);
+    done.request_stop();
+    co_return result;
+  }
+
+  static task<bool> watch_deadline(E& executor, time_point deadline, std::stop_token done, std::stop_source& call_stop) {
+    co_await executor.sleep_until(deadline, done);
+    if (done.stop_requested()) co_return false;
+    call_stop.request_stop();
+    co_return true;
+  }
+
+  struct forward_to_source {
+    std::stop_source* target;
+    void operator()() const noexcept { target->request_stop(); }
+  };
+
+  static detached run_call(std::shared_ptr<scheduler> self, std::uint32_t index, call_record* record) {
+    E& executor = self->m_executor;
+    co_await executor.schedule();
+    const batch_options& options = self->m_options;
+    const std::stop_token batch_stop = self->m_stop.get_token();
+    if (options.limiter && !co_await options.limiter->acquire(batch_stop)) {
+      co_return self->complete(
+          index, make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled while waiting for the limiter"),
+          std::nullopt);
+    }
+    if (batch_stop.stop_requested()) {
+      if (options.limiter) options.limiter->release();
+      co_return self->complete(
+          index, make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled before it started"),
+          std::nullopt);
+    }
+    const time_point started = executor.now();
+    if (options.recorder) options.recorder->call_started(record->call.id, started.time_since_epoch());
+    outcome<std::string> result = make_error(errc::tool_failed, "not run");
+    if (!options.timeout) {
+      call_context ctx{record->call.id, record->call.name, batch_stop, std::nullopt, executor_ref{executor}};
+      result = co_await invoke(*record, ctx);
+    } else {
+      // The call's own stop: the batch's, or its deadline passing.
+      const time_point deadline = started + *options.timeout;
+      std::stop_source call_stop;
+      std::stop_callback<forward_to_source> link{batch_stop, forward_to_source{&call_stop}};
+      std::stop_source done;
+      call_context ctx{record->call.id, record->call.name, call_stop.get_token(), deadline, executor_ref{executor}};
+      auto [value, timed_out] =
+          co_await when_all(invoke_and_signal(*record, ctx, done),
+                            watch_deadline(executor, deadline, done.get_token(), call_stop));
+      result = timed_out ? outcome<std::string>{make_error(
+                               errc::timeout, "call '" + record->call.id + "' (" + record->call.name +
+                                                  ") did not finish within its timeout of " +
+                                                  std::to_string(std::chrono::duration<double>(*options.timeout).count()) +
+                                                  " s")}
+                         : std::move(value);
+    }
+    if (options.limiter) options.limiter->release();
+    co_return self->complete(index, std::move(result), started);
+  }
+
+  E& m_executor;
+  const tool_registry& m_tools;
+  batch_options m_options;
+  std::stop_source m_stop;
+  std::optional<std::stop_callback<forward_stop>> m_outer_stop;
+
+  mutable std::mutex m_mutex;
+  std::deque<call_record> m_records;
+  std::vector<graph_node> m_nodes;
+  hazard_tracker m_hazards;
+  std::vector<hazard_tracker::node_id> m_predecessors;  // scratch for add_call
+  std::vector<hazard_tracker::join> m_joins;           // scratch for add_call
+  std::deque<std::uint32_t> m_waiting_for_slot;         // ready, held back by max_concurrency
+  std::size_t m_in_flight = 0;
+  std::size_t m_unfinished_calls = 0;
+  std::size_t m_drained = 0;
+  std::coroutine_handle<> m_drain_waiter;
+};
+
+}  // namespace volley::detail

@@ -1,0 +1,158 @@
+// volley/tool/tool_registry.hpp: the tools a batch can call, by name.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "volley/core/outcome.hpp"
+#include "volley/core/task.hpp"
+#include "volley/effect.hpp"
+#include "volley/tool/call_context.hpp"
+#include "volley/tool/tool.hpp"
+
+namespace volley {
+
+class registered_tool;
+
+// A call's arguments, parsed by its tool, with the resources they touch:
+// what the scheduler needs before the call may start.
+class prepared_arguments {
+ public:
+  prepared_arguments() = default;
+  std::vector<std::string> resources;
+
+ private:
+  friend class registered_tool;
+  std::unique_ptr<void, void (*)(void*)> m_args{nullptr, [](void*) {}};
+};
+
+// One tool behind the registry's erased interface: its name and effect, and
+// text in, outcome<std::string> out. Function pointers, no virtual calls.
+class registered_tool {
+ public:
+  template <Tool T>
+  explicit registered_tool(T tool)
+      : m_name(std::string_view(tool.name)),
+        m_effect(tool.effect),
+        m_tool(new T(std::move(tool)), [](void* p) { delete static_cast<T*>(p); }),
+        m_prepare(&prepare_impl<T>),
+        m_invoke(&invoke_impl<T>) {}
+
+  const std::string& name() const noexcept { return m_name; }
+  volley::effect effect() const noexcept { return m_effect; }
+
+  // Parses the text a model wrote; a parse failure is invalid_arguments
+  // naming the tool and the parser's message.
+  outcome<prepared_arguments> prepare(std::string_view arguments) const { return m_prepare(*this, arguments); }
+
+  // Runs the tool on prepared arguments. A thrown exception becomes
+  // tool_failed (cancelled when the call's stop was requested); never
+  // rethrown. The arguments must outlive the returned task.
+  task<outcome<std::string>> invoke(const prepared_arguments& arguments, call_context& ctx) const {
+    return m_invoke(*this, arguments.m_args.get(), ctx);
+  }
+
+ private:
+  template <class T>
+  static outcome<prepared_arguments> prepare_impl(const registered_tool& self, std::string_view text) {
+    const T& tool = *static_cast<const T*>(self.m_tool.get());
+    prepared_arguments prepared;
+    try {
+      auto* args = new typename T::args_type(detail::parse_tool_args(tool, text));
+      prepared.m_args = std::unique_ptr<void, void (*)(void*)>(
+          args, [](void* p) { delete static_cast<typename T::args_type*>(p); });
+      prepared.resources = detail::tool_resources(tool, *args);
+    } catch (...) {
+      return make_error(errc::invalid_arguments,
+                        "tool '" + self.m_name + "' rejected its arguments: " + detail::current_exception_text());
+    }
+    return prepared;
+  }
+
+  template <class T>
+  static task<outcome<std::string>> invoke_impl(const registered_tool& self, void* args, call_context& ctx) {
+    // Calls may run concurrently on one tool object: tools must be safe for that.
+    T& tool = *static_cast<T*>(self.m_tool.get());
+    const auto& typed_args = *static_cast<const typename T::args_type*>(args);
+    std::string failure;
+    try {
+      if constexpr (std::is_void_v<typename T::result_type>) {
+        co_await tool(typed_args, ctx);
+        co_return std::string{};
+      } else {
+        auto result = co_await tool(typed_args, ctx);
+        co_return detail::format_tool_result(tool, result);
+      }
+    } catch (...) {
+      failure = detail::current_exception_text();
+    }
+    const errc code = ctx.stop_requested() ? errc::cancelled : errc::tool_failed;
+    co_return make_error(code, "tool '" + self.m_name + "' threw: " + failure);
+  }
+
+  std::string m_name;
+  volley::effect m_effect;
+  std::unique_ptr<void, void (*)(void*)> m_tool;
+  outcome<prepared_arguments> (*m_prepare)(const registered_tool&, std::string_view);
+  task<outcome<std::string>> (*m_invoke)(const registered_tool&, void*, call_context&);
+};
+
+// The tools a batch may call, looked up by the name a model wrote.
+//
+// When to use: build one per agent (or per rollout sandbox) before running
+// batches; it must outlive every batch that uses it, and must not change
+// while a batch runs (lookups take no lock).
+//
+//   good: volley::tool_registry tools;
+//         tools.add(read_file{});
+//         tools.add(volley::make_tool("search", volley::effect::read_only, search_fn));
+//   bad:  tools.add(read_file{}); tools.add(read_file{});   // throws: duplicate name
+class tool_registry {
+ public:
+  // Adds a tool; throws std::invalid_argument when the name is taken or empty.
+  template <Tool T>
+  registered_tool& add(T tool) {
+    std::string name{std::string_view(tool.name)};
+    if (name.empty()) throw std::invalid_argument("volley::tool_registry::add: a tool needs a name");
+    if (m_tools.contains(name)) {
+      throw std::invalid_argument("volley::tool_registry::add: a tool named '" + name + "' is already registered");
+    }
+    auto entry = std::make_unique<registered_tool>(std::move(tool));
+    auto& ref = *entry;
+    m_tools.emplace(std::move(name), std::move(entry));
+    return ref;
+  }
+
+  // The tool of that name, or nullptr.
+  const registered_tool* find(std::string_view name) const {
+    auto it = m_tools.find(name);
+    return it == m_tools.end() ? nullptr : it->second.get();
+  }
+  bool contains(std::string_view name) const { return find(name) != nullptr; }
+  std::size_t size() const noexcept { return m_tools.size(); }
+
+  // The registered names, sorted (for error messages and listings).
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    out.reserve(m_tools.size());
+    for (const auto& [name, tool] : m_tools) out.push_back(name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<registered_tool>, string_hash, std::equal_to<>> m_tools;
+};
+
+}  // namespace volley
