@@ -44,10 +44,10 @@ struct batch_options {
   std::size_t max_concurrency = 0;
   // Per call, from the moment it starts. A call still running then is asked
   // to stop and ends `timeout`; the batch still waits for it to return.
-  std::optional<duration> timeout;
+  std::optional<duration> timeout{};
   // Stops the batch: calls not started end `cancelled` without running;
   // calls in flight see the request through their call_context.
-  std::stop_token stop;
+  std::stop_token stop{};
   on_error policy = on_error::isolate;
   // A limit shared with other batches (one tool server's concurrency limit
   // across many rollouts); must outlive the batch.
