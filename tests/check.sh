@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian), then builds volley and runs every test in
+# four configurations: g++ Debug (-O0), g++ Release, clang ASan+UBSan, clang
+# TSan; plus a clang-14 build of everything, the demo and a bounded fuzz run.
+# Usage: bash tests/check.sh            (from anywhere; needs root or sudo to install)
+# Environment: VOLLEY_JOBS (default: nproc), VOLLEY_FUZZ_SECONDS (default 60, 0 skips).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jobs="${VOLLEY_JOBS:-$(nproc)}"
+fuzz_seconds="${VOLLEY_FUZZ_SECONDS:-60}"
+out="${VOLLEY_BUILD_ROOT:-$root/build-check}"
+
+# ---- install what is missing ------------------------------------------------
+# clang-16: clang-14 cannot compile coroutines under -fsanitize=address
+# ("Cannot represent a difference across sections"), so the sanitizer builds
+# and the fuzzer use clang-16 from Debian.
+need=()
+command -v cmake >/dev/null || need+=(cmake)
+command -v ninja >/dev/null || need+=(ninja-build)
+command -v g++ >/dev/null || need+=(g++)
+command -v clang++-14 >/dev/null || need+=(clang-14)
+command -v clang++-16 >/dev/null || need+=(clang-16)
+[ -e /usr/lib/llvm-16/lib/clang/16/lib/linux/libclang_rt.asan-x86_64.a ] || need+=(libclang-rt-16-dev)
+[ -e /usr/include/catch2/catch.hpp ] || [ -e /usr/include/catch2/catch_test_macros.hpp ] || need+=(catch2)
+[ -e /usr/include/nlohmann/json.hpp ] || need+=(nlohmann-json3-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing: ${need[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# ---- build and test ---------------------------------------------------------
+failed=0
+passed=0
+run_config() {
+  local name="$1"; shift
+  local dir="$out/$name"
+  echo "== [$name] configure + build"
+  local start=$SECONDS
+  cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  echo "== [$name] test (built in $((SECONDS - start)) s)"
+  if (cd "$dir" && ctest --output-on-failure -j "$jobs"); then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  echo "== [$name] done in $((SECONDS - start)) s"
+}
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+
+run_config gcc-debug   -DCMAKE_BUILD_TYPE=Debug   -DCMAKE_CXX_COMPILER=g++ -DVOLLEY_BUILD_BENCHMARKS=OFF
+run_config gcc-release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
+run_config clang-asan  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-16 -DVOLLEY_SANITIZER=address \
+  -DVOLLEY_BUILD_EXAMPLES=OFF -DVOLLEY_BUILD_BENCHMARKS=OFF
+run_config clang-tsan  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-16 -DVOLLEY_SANITIZER=thread \
+  -DVOLLEY_BUILD_EXAMPLES=OFF -DVOLLEY_BUILD_BENCHMARKS=OFF
+# clang-14 (Debian 12's default clang) must build everything warning-free too.
+run_config clang14-release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14
+
+echo "== demo"
+if "$out/gcc-release/examples/seed_scenario" >/dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "demo failed"; fi
+
+if [ "$fuzz_seconds" != "0" ] && [ -x "$root/tests/fuzz/run_fuzz.sh" ]; then
+  echo "== fuzz the importers for $fuzz_seconds s"
+  if bash "$root/tests/fuzz/run_fuzz.sh" "$fuzz_seconds"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+
+echo
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
