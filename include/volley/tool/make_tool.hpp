@@ -1,6 +1,7 @@
 // volley/tool/make_tool.hpp: a tool from a function, no struct needed.
 #pragma once
 
+#include <coroutine>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,16 @@ task<Result> call_function_tool(const Fn& fn, const Args& args, call_context& ct
 
 struct no_resources {};
 
+// What a synchronous function's tool call returns: the value, already there
+// (no coroutine frame for a function that never waits).
+template <class T>
+struct ready_value {
+  T value;
+  bool await_ready() const noexcept { return true; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  T await_resume() { return std::move(value); }
+};
+
 }  // namespace detail
 
 // A tool made by make_tool: a name, an effect, a function and, optionally, a
@@ -88,16 +99,26 @@ class function_tool {
   std::string name;
   volley::effect effect;
 
-  task<result_type> operator()(const Args& args, call_context& ctx) const {
-    return detail::call_function_tool<result_type>(m_fn, args, ctx);
+  auto operator()(const Args& args, call_context& ctx) const {
+    using returned = detail::callable_result_t<Fn, Args>;
+    if constexpr (awaitable<returned> || std::is_void_v<result_type>) {
+      return detail::call_function_tool<result_type>(m_fn, args, ctx);
+    } else {
+      // Runs now, in the caller (a throw is the caller's to catch).
+      return detail::ready_value<result_type>{m_fn(args, ctx)};
+    }
   }
 
   std::vector<std::string> resources(const Args& args) const
     requires(!std::is_same_v<ResourcesFn, detail::no_resources>)
   {
-    std::vector<std::string> keys;
-    for (auto&& key : m_resources(args)) keys.emplace_back(key);
-    return keys;
+    if constexpr (std::is_same_v<std::invoke_result_t<const ResourcesFn&, const Args&>, std::vector<std::string>>) {
+      return m_resources(args);
+    } else {
+      std::vector<std::string> keys;
+      for (auto&& key : m_resources(args)) keys.emplace_back(key);
+      return keys;
+    }
   }
 
  private:

@@ -82,11 +82,17 @@ typename T::args_type parse_tool_args(const T& tool, std::string_view text) {
 
 template <class T>
 std::vector<std::string> tool_resources(const T& tool, const typename T::args_type& args) {
-  std::vector<std::string> keys;
   if constexpr (tool_with_resources<T>) {
-    for (auto&& key : tool.resources(args)) keys.emplace_back(key);
+    if constexpr (std::is_same_v<decltype(tool.resources(args)), std::vector<std::string>>) {
+      return tool.resources(args);  // already the right shape: no copy
+    } else {
+      std::vector<std::string> keys;
+      for (auto&& key : tool.resources(args)) keys.emplace_back(key);
+      return keys;
+    }
+  } else {
+    return {};
   }
-  return keys;
 }
 
 template <class T>

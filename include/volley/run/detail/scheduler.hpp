@@ -31,6 +31,7 @@
 #include "volley/plan/hazard_tracker.hpp"
 #include "volley/run/batch_options.hpp"
 #include "volley/run/detail/detached.hpp"
+#include "volley/run/detail/stable_vector.hpp"
 #include "volley/tool/call_context.hpp"
 #include "volley/tool/tool_call.hpp"
 #include "volley/tool/tool_registry.hpp"
@@ -74,7 +75,7 @@ inline constexpr std::uint32_t dependency_edge_bit = 1u << 31;
 // resume awaiters, stop the batch (stop callbacks may resume coroutines that
 // take the lock again).
 struct deferred_actions {
-  std::vector<std::uint32_t> to_start;
+  std::vector<std::pair<std::uint32_t, call_record*>> to_start;
   std::vector<std::coroutine_handle<>> to_resume;
   bool request_stop = false;
 };
@@ -319,9 +320,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // a call is skipped, cancelled or admitted.
   void release_node_locked(std::uint32_t id, deferred_actions& actions) {
     if (--m_nodes[id].waiting != 0) return;
-    std::vector<std::uint32_t> finished_now;
-    become_ready_locked(id, finished_now, actions);
-    finish_nodes_locked(finished_now, actions);
+    become_ready_locked(id, m_worklist, actions);
+    finish_nodes_locked(m_worklist, actions);
   }
 
   void become_ready_locked(std::uint32_t id, std::vector<std::uint32_t>& finished_now, deferred_actions& actions) {
@@ -347,7 +347,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       finished_now.push_back(id);
     } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
       ++m_in_flight;
-      actions.to_start.push_back(index);
+      actions.to_start.emplace_back(index, &m_records[index]);
     } else {
       m_waiting_for_slot.push_back(index);
     }
@@ -421,8 +421,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       }
       settle_locked(index, std::move(result), actions);
       --m_in_flight;
-      std::vector<std::uint32_t> finished_now{m_records[index].node};
-      finish_nodes_locked(finished_now, actions);
+      m_worklist.push_back(m_records[index].node);
+      finish_nodes_locked(m_worklist, actions);
       admit_waiting_locked(actions);
     }
     carry_out(actions);
@@ -430,7 +430,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   void admit_waiting_locked(deferred_actions& actions) {
-    std::vector<std::uint32_t> finished_now;
+    std::vector<std::uint32_t>& finished_now = m_worklist;
     while (!m_waiting_for_slot.empty() && m_in_flight < m_options.max_concurrency) {
       const std::uint32_t index = m_waiting_for_slot.front();
       m_waiting_for_slot.pop_front();
@@ -442,7 +442,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
         continue;
       }
       ++m_in_flight;
-      actions.to_start.push_back(index);
+      actions.to_start.emplace_back(index, &m_records[index]);
     }
     if (!finished_now.empty()) {
       finish_nodes_locked(finished_now, actions);
@@ -455,14 +455,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (actions.request_stop) m_stop.request_stop();
     if (actions.to_start.empty()) return;
     auto self = this->shared_from_this();
-    for (std::uint32_t index : actions.to_start) {
-      call_record* record;
-      {
-        std::lock_guard lock{m_mutex};
-        record = &m_records[index];
-      }
-      run_call(self, index, record);
-    }
+    for (auto [index, record] : actions.to_start) run_call(self, index, record);
   }
 
   static void resume_all(const std::vector<std::coroutine_handle<>>& handles) {
@@ -542,7 +535,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   std::optional<std::stop_callback<forward_stop>> m_outer_stop;
 
   mutable std::mutex m_mutex;
-  std::deque<call_record> m_records;
+  stable_vector<call_record> m_records;
+  std::vector<std::uint32_t> m_worklist;  // scratch for finish_nodes_locked
   std::vector<graph_node> m_nodes;
   hazard_tracker m_hazards;
   std::vector<hazard_tracker::node_id> m_predecessors;  // scratch for add_call

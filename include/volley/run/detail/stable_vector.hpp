@@ -1,0 +1,47 @@
+// A growable sequence whose elements never move: blocks of 8, 16, 32, then
+// 64 elements, so a small batch allocates little, a call record costs no
+// allocation of its own (std::deque allocates one per element this large),
+// and a pointer to an element stays valid while others are added.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace volley::detail {
+
+template <class T>
+class stable_vector {
+ public:
+  T& emplace_back() {
+    auto [block, offset] = locate(m_size);
+    if (block == m_blocks.size()) m_blocks.push_back(std::make_unique<T[]>(block_capacity(block)));
+    ++m_size;
+    return m_blocks[block][offset];
+  }
+  T& operator[](std::size_t i) noexcept {
+    auto [block, offset] = locate(i);
+    return m_blocks[block][offset];
+  }
+  const T& operator[](std::size_t i) const noexcept {
+    auto [block, offset] = locate(i);
+    return m_blocks[block][offset];
+  }
+  std::size_t size() const noexcept { return m_size; }
+
+ private:
+  // Blocks 0..3 hold 8, 16, 32 and 64 elements (120 in all); every later one 64.
+  static constexpr std::size_t block_capacity(std::size_t block) noexcept { return block < 3 ? 8u << block : 64u; }
+  static constexpr std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
+    if (i < 8) return {0, i};
+    if (i < 24) return {1, i - 8};
+    if (i < 56) return {2, i - 24};
+    return {3 + (i - 56) / 64, (i - 56) % 64};
+  }
+
+  std::vector<std::unique_ptr<T[]>> m_blocks;
+  std::size_t m_size = 0;
+};
+
+}  // namespace volley::detail
