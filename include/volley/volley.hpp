@@ -24,3 +24,10 @@
 #include "volley/run/batch_options.hpp"
 #include "volley/run/parallel_batch.hpp"
 #include "volley/run/session.hpp"
+#include "volley/run/call_specs.hpp"
+#include "volley/run/dataflow_call.hpp"
+#include "volley/run/run_dataflow.hpp"
+#include "volley/run/run_rounds.hpp"
+
+#include "volley/plan/plan_rounds.hpp"
+#include "volley/trace/trace_recorder.hpp"

@@ -47,6 +47,10 @@ struct call_record {
   // A call with no registered tool behind it (the typed parallel_batch): it
   // runs this instead, with the effect and resources given at submission.
   std::function<task<outcome<std::string>>(call_context&)> job;
+  // Dataflow: the arguments are written once the dependencies' results are
+  // known, from those results (in dependency order), just before the call runs.
+  std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments;
+  std::vector<std::uint32_t> inputs;
   prepared_arguments arguments;
   call_result result;
   std::uint32_t node = no_index;  // its graph node; none when it never entered the graph
@@ -95,12 +99,17 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   // Submits the next call in program order; `dependencies` are indices of
   // earlier calls whose results it needs (dataflow). Returns its index.
-  std::uint32_t submit(tool_call call, std::span<const std::uint32_t> dependencies = {}) {
+  //
+  // With `bind_arguments`, the call's arguments are written from its
+  // dependencies' results just before it runs; until then its resources are
+  // unknown, so it counts as touching everything.
+  std::uint32_t submit(tool_call call, std::span<const std::uint32_t> dependencies = {},
+                       std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments = {}) {
     deferred_actions actions;
     std::uint32_t index;
     {
       std::lock_guard lock{m_mutex};
-      index = submit_locked(std::move(call), dependencies, actions);
+      index = submit_locked(std::move(call), dependencies, actions, std::move(bind_arguments));
     }
     carry_out(actions);
     resume_all(actions.to_resume);
@@ -120,6 +129,23 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       record.job = std::move(job);
       record.arguments.resources = std::move(resources);
       enter_graph_locked(index, call_effect, {}, actions);
+    }
+    carry_out(actions);
+    resume_all(actions.to_resume);
+    return index;
+  }
+
+  // Records a call that will never run, with its error (dataflow input the
+  // planner rejected: an unknown dependency, a cycle). Calls that depend on
+  // it are skipped.
+  std::uint32_t submit_failed(tool_call call, error reason) {
+    deferred_actions actions;
+    std::uint32_t index;
+    {
+      std::lock_guard lock{m_mutex};
+      index = static_cast<std::uint32_t>(m_records.size());
+      new_record_locked(std::move(call));
+      settle_locked(index, std::move(reason), actions);
     }
     carry_out(actions);
     resume_all(actions.to_resume);
@@ -215,13 +241,20 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   std::chrono::nanoseconds now_ns() const { return m_executor.now().time_since_epoch(); }
 
-  std::uint32_t submit_locked(tool_call call, std::span<const std::uint32_t> dependencies,
-                              deferred_actions& actions) {
+  std::uint32_t submit_locked(
+      tool_call call, std::span<const std::uint32_t> dependencies, deferred_actions& actions,
+      std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments = {}) {
     const auto index = static_cast<std::uint32_t>(m_records.size());
     call_record& record = new_record_locked(std::move(call));
     record.tool = m_tools.find(record.call.name);
     if (!record.tool) {
       settle_locked(index, make_error(errc::unknown_tool, unknown_tool_message(record.call)), actions);
+      return index;
+    }
+    if (bind_arguments) {
+      record.bind_arguments = std::move(bind_arguments);
+      record.inputs.assign(dependencies.begin(), dependencies.end());
+      enter_graph_locked(index, record.tool->effect(), dependencies, actions);
       return index;
     }
     auto prepared = record.tool->prepare(record.call.arguments);
@@ -500,6 +533,27 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       co_return self->complete(
           index, make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled before it started"),
           std::nullopt);
+    }
+    if (record->bind_arguments) {
+      // The dependencies have all finished: their results are settled and
+      // nobody writes them any more.
+      std::vector<const call_result*> inputs;
+      inputs.reserve(record->inputs.size());
+      {
+        std::lock_guard lock{self->m_mutex};  // the record table may be growing
+        for (auto input : record->inputs) inputs.push_back(&self->m_records[input].result);
+      }
+      auto bound = record->bind_arguments(inputs);
+      auto prepared = bound ? record->tool->prepare(*bound) : outcome<prepared_arguments>(bound.error());
+      if (!prepared) {
+        if (options.limiter) options.limiter->release();
+        co_return self->complete(index,
+                                 make_error(errc::invalid_arguments,
+                                            "call '" + record->call.id + "': " + prepared.error().message),
+                                 std::nullopt);
+      }
+      record->call.arguments = std::move(*bound);
+      record->arguments = std::move(*prepared);
     }
     const time_point started = executor.now();
     if (options.recorder) options.recorder->call_started(record->call.id, started.time_since_epoch());
