@@ -11,7 +11,6 @@
 
 #include <coroutine>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -44,13 +43,21 @@ inline constexpr std::uint32_t no_index = std::numeric_limits<std::uint32_t>::ma
 struct call_record {
   tool_call call;
   const registered_tool* tool = nullptr;
-  // A call with no registered tool behind it (the typed parallel_batch): it
-  // runs this instead, with the effect and resources given at submission.
-  std::function<task<outcome<std::string>>(call_context&)> job;
-  // Dataflow: the arguments are written once the dependencies' results are
-  // known, from those results (in dependency order), just before the call runs.
-  std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments;
-  std::vector<std::uint32_t> inputs;
+  // What few calls need, kept out of line so a plain call's record stays small.
+  struct extras {
+    // A call with no registered tool behind it (the typed parallel_batch):
+    // it runs this instead, with the effect and resources given at submission.
+    std::function<task<outcome<std::string>>(call_context&)> job;
+    // Dataflow: the arguments are written from the dependencies' results
+    // (in dependency order) just before the call runs.
+    std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments;
+    std::vector<std::uint32_t> inputs;
+  };
+  std::unique_ptr<extras> more;
+  extras& more_or_new() {
+    if (!more) more = std::make_unique<extras>();
+    return *more;
+  }
   prepared_arguments arguments;
   call_result result;
   std::uint32_t node = no_index;  // its graph node; none when it never entered the graph
@@ -74,6 +81,28 @@ struct graph_node {
 };
 
 inline constexpr std::uint32_t dependency_edge_bit = 1u << 31;
+
+// A FIFO of call indices that allocates nothing until used (std::deque
+// allocates a 512-byte chunk up front, per session).
+class index_fifo {
+ public:
+  bool empty() const noexcept { return m_head == m_items.size(); }
+  std::uint32_t front() const noexcept { return m_items[m_head]; }
+  void push_back(std::uint32_t index) { m_items.push_back(index); }
+  void pop_front() {
+    if (++m_head == m_items.size()) {
+      m_items.clear();
+      m_head = 0;
+    } else if (m_head >= 1024 && m_head * 2 >= m_items.size()) {
+      m_items.erase(m_items.begin(), m_items.begin() + static_cast<std::ptrdiff_t>(m_head));
+      m_head = 0;
+    }
+  }
+
+ private:
+  std::vector<std::uint32_t> m_items;
+  std::size_t m_head = 0;
+};
 
 // What the scheduler must do once it lets go of its lock: start calls,
 // resume awaiters, stop the batch (stop callbacks may resume coroutines that
@@ -126,7 +155,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       std::lock_guard lock{m_mutex};
       index = static_cast<std::uint32_t>(m_records.size());
       call_record& record = new_record_locked(std::move(call));
-      record.job = std::move(job);
+      record.more_or_new().job = std::move(job);
       record.arguments.resources = std::move(resources);
       enter_graph_locked(index, call_effect, {}, actions);
     }
@@ -252,8 +281,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       return index;
     }
     if (bind_arguments) {
-      record.bind_arguments = std::move(bind_arguments);
-      record.inputs.assign(dependencies.begin(), dependencies.end());
+      record.more_or_new().bind_arguments = std::move(bind_arguments);
+      record.more->inputs.assign(dependencies.begin(), dependencies.end());
       enter_graph_locked(index, record.tool->effect(), dependencies, actions);
       return index;
     }
@@ -497,7 +526,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   // ---- running one call ---------------------------------------------------------
   static task<outcome<std::string>> invoke(call_record& record, call_context& ctx) {
-    return record.job ? record.job(ctx) : record.tool->invoke(record.arguments, ctx);
+    return record.more && record.more->job ? record.more->job(ctx) : record.tool->invoke(record.arguments, ctx);
   }
 
   static task<outcome<std::string>> invoke_and_signal(call_record& record, call_context& ctx, std::stop_source& done) {
@@ -518,67 +547,75 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     void operator()() const noexcept { target->request_stop(); }
   };
 
+  // Writes a dataflow call's arguments from its inputs' results; an error
+  // when they do not bind or parse.
+  outcome<void> bind_arguments(call_record& record) {
+    // The inputs have all finished: their results are settled and nobody
+    // writes them any more; the lock only guards the growing record table.
+    std::vector<const call_result*> inputs;
+    inputs.reserve(record.more->inputs.size());
+    {
+      std::lock_guard lock{m_mutex};
+      for (auto input : record.more->inputs) inputs.push_back(&m_records[input].result);
+    }
+    auto bound = record.more->bind_arguments(inputs);
+    auto prepared = bound ? record.tool->prepare(*bound) : outcome<prepared_arguments>(bound.error());
+    if (!prepared) {
+      return make_error(errc::invalid_arguments, "call '" + record.call.id + "': " + prepared.error().message);
+    }
+    record.call.arguments = std::move(*bound);
+    record.arguments = std::move(*prepared);
+    return {};
+  }
+
+  // Runs the tool, under the per-call timeout when there is one. A frame of
+  // its own: a call waiting for the limiter keeps only the small driver frame.
+  static task<outcome<std::string>> run_tool(scheduler& self, call_record& record, time_point started) {
+    E& executor = self.m_executor;
+    const batch_options& options = self.m_options;
+    if (!options.timeout) {
+      call_context ctx{record.call.id, record.call.name, self.m_stop.get_token(), std::nullopt, executor_ref{executor}};
+      co_return co_await invoke(record, ctx);
+    }
+    // The call's own stop: the batch's, or its deadline passing.
+    const time_point deadline = started + *options.timeout;
+    std::stop_source call_stop;
+    std::stop_callback<forward_to_source> link{self.m_stop.get_token(), forward_to_source{&call_stop}};
+    std::stop_source done;
+    call_context ctx{record.call.id, record.call.name, call_stop.get_token(), deadline, executor_ref{executor}};
+    auto [value, timed_out] = co_await when_all(invoke_and_signal(record, ctx, done),
+                                                watch_deadline(executor, deadline, done.get_token(), call_stop));
+    if (!timed_out) co_return std::move(value);
+    co_return make_error(errc::timeout, "call '" + record.call.id + "' (" + record.call.name +
+                                            ") did not finish within its timeout of " +
+                                            std::to_string(std::chrono::duration<double>(*options.timeout).count()) +
+                                            " s");
+  }
+
+  // One started call: hop onto the executor, take a limiter permit, bind
+  // its arguments, run it, report. Every path ends in complete().
   static detached run_call(std::shared_ptr<scheduler> self, std::uint32_t index, call_record* record) {
-    E& executor = self->m_executor;
-    co_await executor.schedule();
-    const batch_options& options = self->m_options;
-    const std::stop_token batch_stop = self->m_stop.get_token();
-    if (options.limiter && !co_await options.limiter->acquire(batch_stop)) {
+    co_await self->m_executor.schedule();
+    async_semaphore* limiter = self->m_options.limiter;
+    if (limiter && !co_await limiter->acquire(self->m_stop.get_token())) {
       co_return self->complete(
           index, make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled while waiting for the limiter"),
           std::nullopt);
     }
-    if (batch_stop.stop_requested()) {
-      if (options.limiter) options.limiter->release();
-      co_return self->complete(
-          index, make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled before it started"),
-          std::nullopt);
+    outcome<void> ready;
+    if (self->m_stop.stop_requested()) {
+      ready = make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled before it started");
+    } else if (record->more && record->more->bind_arguments) {
+      ready = self->bind_arguments(*record);
     }
-    if (record->bind_arguments) {
-      // The dependencies have all finished: their results are settled and
-      // nobody writes them any more.
-      std::vector<const call_result*> inputs;
-      inputs.reserve(record->inputs.size());
-      {
-        std::lock_guard lock{self->m_mutex};  // the record table may be growing
-        for (auto input : record->inputs) inputs.push_back(&self->m_records[input].result);
-      }
-      auto bound = record->bind_arguments(inputs);
-      auto prepared = bound ? record->tool->prepare(*bound) : outcome<prepared_arguments>(bound.error());
-      if (!prepared) {
-        if (options.limiter) options.limiter->release();
-        co_return self->complete(index,
-                                 make_error(errc::invalid_arguments,
-                                            "call '" + record->call.id + "': " + prepared.error().message),
-                                 std::nullopt);
-      }
-      record->call.arguments = std::move(*bound);
-      record->arguments = std::move(*prepared);
+    if (!ready) {
+      if (limiter) limiter->release();
+      co_return self->complete(index, ready.error(), std::nullopt);
     }
-    const time_point started = executor.now();
-    if (options.recorder) options.recorder->call_started(record->call.id, started.time_since_epoch());
-    outcome<std::string> result = make_error(errc::tool_failed, "not run");
-    if (!options.timeout) {
-      call_context ctx{record->call.id, record->call.name, batch_stop, std::nullopt, executor_ref{executor}};
-      result = co_await invoke(*record, ctx);
-    } else {
-      // The call's own stop: the batch's, or its deadline passing.
-      const time_point deadline = started + *options.timeout;
-      std::stop_source call_stop;
-      std::stop_callback<forward_to_source> link{batch_stop, forward_to_source{&call_stop}};
-      std::stop_source done;
-      call_context ctx{record->call.id, record->call.name, call_stop.get_token(), deadline, executor_ref{executor}};
-      auto [value, timed_out] =
-          co_await when_all(invoke_and_signal(*record, ctx, done),
-                            watch_deadline(executor, deadline, done.get_token(), call_stop));
-      result = timed_out ? outcome<std::string>{make_error(
-                               errc::timeout, "call '" + record->call.id + "' (" + record->call.name +
-                                                  ") did not finish within its timeout of " +
-                                                  std::to_string(std::chrono::duration<double>(*options.timeout).count()) +
-                                                  " s")}
-                         : std::move(value);
-    }
-    if (options.limiter) options.limiter->release();
+    const time_point started = self->m_executor.now();
+    if (self->m_options.recorder) self->m_options.recorder->call_started(record->call.id, started.time_since_epoch());
+    auto result = co_await run_tool(*self, *record, started);
+    if (limiter) limiter->release();
     co_return self->complete(index, std::move(result), started);
   }
 
@@ -595,7 +632,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   hazard_tracker m_hazards;
   std::vector<hazard_tracker::node_id> m_predecessors;  // scratch for add_call
   std::vector<hazard_tracker::join> m_joins;           // scratch for add_call
-  std::deque<std::uint32_t> m_waiting_for_slot;         // ready, held back by max_concurrency
+  index_fifo m_waiting_for_slot;  // ready, held back by max_concurrency
   std::size_t m_in_flight = 0;
   std::size_t m_unfinished_calls = 0;
   std::size_t m_drained = 0;

@@ -1,5 +1,5 @@
-// A growable sequence whose elements never move: blocks of 8, 16, 32, then
-// 64 elements, so a small batch allocates little, a call record costs no
+// A growable sequence whose elements never move: blocks of 4, 8, 16, 32,
+// then 64 elements, so a small batch allocates little, a call record costs no
 // allocation of its own (std::deque allocates one per element this large),
 // and a pointer to an element stays valid while others are added.
 #pragma once
@@ -31,13 +31,14 @@ class stable_vector {
   std::size_t size() const noexcept { return m_size; }
 
  private:
-  // Blocks 0..3 hold 8, 16, 32 and 64 elements (120 in all); every later one 64.
-  static constexpr std::size_t block_capacity(std::size_t block) noexcept { return block < 3 ? 8u << block : 64u; }
+  // Blocks 0..3 hold 4, 8, 16 and 32 elements (60 in all); every later one 64.
+  static constexpr std::size_t block_capacity(std::size_t block) noexcept { return block < 4 ? 4u << block : 64u; }
   static constexpr std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
-    if (i < 8) return {0, i};
-    if (i < 24) return {1, i - 8};
-    if (i < 56) return {2, i - 24};
-    return {3 + (i - 56) / 64, (i - 56) % 64};
+    if (i < 4) return {0, i};
+    if (i < 12) return {1, i - 4};
+    if (i < 28) return {2, i - 12};
+    if (i < 60) return {3, i - 28};
+    return {4 + (i - 60) / 64, (i - 60) % 64};
   }
 
   std::vector<std::unique_ptr<T[]>> m_blocks;
