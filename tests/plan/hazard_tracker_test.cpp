@@ -165,7 +165,7 @@ TEST_CASE("hazard_tracker: small cases by hand") {
   SECTION("many reads of everything then writes: one join, not all pairs") {
     std::vector<volley::call_spec> calls;
     for (int i = 0; i < 5; ++i) calls.push_back(make(effect::read_only));
-    for (int i = 0; i < 5; ++i) calls.push_back(make(effect::mutating, {"k" + std::to_string(i)}));
+    for (int i = 0; i < 5; ++i) calls.push_back(make(effect::mutating, {plan_test::numbered("k", static_cast<std::size_t>(i))}));
     const auto graph = track(calls);
     CHECK(graph.joins == 1);
     CHECK(graph.edges == 5 + 5);  // the join's 5 predecessors + one edge per write
@@ -194,7 +194,7 @@ TEST_CASE("hazard_tracker: reachability equals the conflict closure on random ba
 TEST_CASE("hazard_tracker: edges stay linear on adversarial patterns") {
   const auto read_all = make(effect::read_only);
   const auto write_all = make(effect::mutating);
-  const auto key = [](std::size_t i) { return "k" + std::to_string(i); };
+  const auto key = [](std::size_t i) { return plan_test::numbered("k", i); };
 
   struct pattern {
     const char* name;

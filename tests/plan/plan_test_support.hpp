@@ -6,13 +6,23 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "volley/plan/call_spec.hpp"
 
 namespace plan_test {
+
+// prefix + n, built by appending (GCC 12 -O3 warns falsely, -Wrestrict, on
+// `"literal" + std::to_string(n)`).
+inline std::string numbered(std::string_view prefix, std::size_t n) {
+  std::string text(prefix);
+  text += std::to_string(n);
+  return text;
+}
 
 // A fixed-size bitset sized at run time.
 class bits {
@@ -107,9 +117,49 @@ inline volley::call_spec random_call(std::mt19937_64& random, std::size_t keys, 
                                                                : volley::effect::read_only;
   const auto resources = std::uniform_int_distribution<int>(0, 3)(random);
   for (int r = 0; r < resources; ++r)
-    call.resources.push_back(
-        "k" + std::to_string(std::uniform_int_distribution<std::size_t>(0, keys - 1)(random)));
+    call.resources.push_back(numbered("k", std::uniform_int_distribution<std::size_t>(0, keys - 1)(random)));
   return call;
+}
+
+// The fewest rounds of at most `cap` calls that respect `edges` (from, to),
+// by breadth-first search over the sets of finished calls: for small batches
+// only (n <= 20). Each round takes as many ready calls as the cap allows (an
+// optimal schedule never leaves a slot idle while a call is ready), every
+// such choice is tried. Returns 0 for a batch too large to search.
+inline std::size_t optimal_rounds(std::size_t n,
+                                  const std::vector<std::pair<std::size_t, std::size_t>>& edges,
+                                  std::size_t cap) {
+  if (n > 20) return 0;
+  std::vector<std::uint32_t> needs(n, 0);
+  for (auto [from, to] : edges) needs[to] |= std::uint32_t{1} << from;
+  const std::uint32_t all = (std::uint32_t{1} << n) - 1;
+  std::vector<std::uint8_t> seen(std::size_t{1} << n, 0);
+  std::vector<std::uint32_t> frontier{0};
+  seen[0] = 1;
+  for (std::size_t rounds = 0; !frontier.empty(); ++rounds) {
+    std::vector<std::uint32_t> next;
+    for (std::uint32_t done : frontier) {
+      if (done == all) return rounds;
+      std::vector<std::size_t> ready;
+      for (std::size_t call = 0; call < n; ++call)
+        if (!(done >> call & 1U) && (needs[call] & ~done) == 0) ready.push_back(call);
+      const std::size_t take = std::min(cap, ready.size());
+      // Every subset of `ready` with `take` members.
+      std::vector<bool> chosen(ready.size(), false);
+      std::fill(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(take), true);
+      do {
+        std::uint32_t after = done;
+        for (std::size_t k = 0; k < ready.size(); ++k)
+          if (chosen[k]) after |= std::uint32_t{1} << ready[k];
+        if (!seen[after]) {
+          seen[after] = 1;
+          next.push_back(after);
+        }
+      } while (std::prev_permutation(chosen.begin(), chosen.end()));
+    }
+    frontier = std::move(next);
+  }
+  return 0;
 }
 
 }  // namespace plan_test
