@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "random_traces.hpp"
 #include "seed_reference.hpp"
 #include "volley/grade/analyze_parallelization.hpp"
 #include "volley/grade/count_sequential_rounds.hpp"
@@ -32,7 +33,7 @@ void check_one(const std::vector<volley::diagnostic>& found, diagnostic_kind kin
   CHECK(found[0].event_index == index);
   CHECK(found[0].related_event_index == related);
   CHECK(found[0].id == id);
-  CHECK(found[0].message.find("event " + std::to_string(index)) != std::string::npos);
+  CHECK(found[0].message.find(volley_test::numbered("event ", static_cast<long long>(index))) != std::string::npos);
 }
 
 }  // namespace
@@ -79,7 +80,7 @@ TEST_CASE("an id reused while its call is unanswered: both are calls, the round 
   // The seed's set holds one "a": the first response closes a round, "b" makes a second,
   // the last response is ignored.
   CHECK(seed_reference::count_sequential_rounds(trace) == 2);
-  CHECK(volley::analyze_parallelization(trace).total_calls == 4);
+  CHECK(volley::analyze_parallelization(trace).total_calls == 3);
   check_one(volley::validate(trace), diagnostic_kind::reused_while_outstanding, 1, 0, "a");
 }
 
@@ -209,7 +210,7 @@ TEST_CASE("empty and call-less traces") {
 TEST_CASE("a large trace: the matching table grows, then shrinks back") {
   volley::trace big;
   for (int i = 0; i < 100'000; ++i) {
-    const std::string id = "c" + std::to_string(i);
+    const std::string id = volley_test::numbered("c", i);
     big.push_back(trace_event::call(id));
     big.push_back(trace_event::response(id));
     big.push_back(trace_event::assistant_message());
@@ -218,4 +219,23 @@ TEST_CASE("a large trace: the matching table grows, then shrinks back") {
   CHECK(volley::validate(big).empty());
   const volley::trace small{call("c7"), response("c7"), assistant()};
   CHECK(volley::count_sequential_rounds(small) == 1);
+}
+
+TEST_CASE("several never-answered calls in a trailing batch: diagnostics stay in order") {
+  const volley::trace trace{call("a"), response("a"), response("q"), assistant(), call("b"), call("c"),
+                            trace_event::response("c", "other"), call("d"), call("b")};
+  std::vector<std::pair<std::size_t, diagnostic_kind>> seen;
+  for (const auto& d : volley::validate(trace)) seen.emplace_back(d.event_index, d.kind);
+  const std::vector<std::pair<std::size_t, diagnostic_kind>> expected{
+      {2, diagnostic_kind::response_to_unknown_call},
+      {4, diagnostic_kind::call_never_answered},
+      {4, diagnostic_kind::trailing_batch_without_assistant_message},
+      {6, diagnostic_kind::response_name_mismatch},
+      {7, diagnostic_kind::call_never_answered},
+      {8, diagnostic_kind::reused_while_outstanding},
+      {8, diagnostic_kind::call_never_answered},
+  };
+  CHECK(seen == expected);
+  // Rounds: a; then b, c, d, b never answered except c: one open round at the end.
+  CHECK(volley::count_sequential_rounds(trace) == 2);
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "random_traces.hpp"
 #include "volley/grade/latency_aware_grader.hpp"
 #include "volley_catch.hpp"
 
@@ -16,7 +17,7 @@ using volley::trace_event;
 volley::trace sequential(std::size_t rounds) {
   volley::trace trace;
   for (std::size_t i = 0; i < rounds; ++i) {
-    const std::string id = "c" + std::to_string(i);
+    const std::string id = volley_test::numbered("c", static_cast<long long>(i));
     trace.push_back(trace_event::call(id, "search"));
     trace.push_back(trace_event::response(id));
     trace.push_back(trace_event::assistant_message());

@@ -20,19 +20,20 @@ struct value {
   bool boolean = false;
   double number = 0.0;
   std::string text;  // string value, or the number's source text
-  std::vector<value> items;
-  std::vector<std::pair<std::string, value>> members;
+  std::vector<value> items;          // of an array
+  std::vector<std::string> names;    // of an object, in order...
+  std::vector<value> members;        // ...with their values (a vector of pairs would need value complete)
 
   // The member `key` of an object; throws when absent.
   const value& operator[](std::string_view key) const {
-    for (const auto& [name, member] : members) {
-      if (name == key) return member;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == key) return members[i];
     }
     throw std::out_of_range("no member '" + std::string{key} + "'");
   }
   bool has(std::string_view key) const {
-    for (const auto& member : members) {
-      if (member.first == key) return true;
+    for (const auto& name : names) {
+      if (name == key) return true;
     }
     return false;
   }
@@ -108,7 +109,8 @@ class parser {
       skip_space();
       expect(':');
       skip_space();
-      v.members.emplace_back(std::move(name), parse_value(depth + 1));
+      v.names.push_back(std::move(name));
+      v.members.push_back(parse_value(depth + 1));
       skip_space();
       if (peek() == ',') {
         ++m_at;

@@ -12,7 +12,7 @@
 #include "volley/plan/call_spec.hpp"
 #include "volley/plan/detail/id_index.hpp"
 #include "volley/plan/detail/plan_errors.hpp"
-#include "volley/plan/detail/text.hpp"
+#include "volley/detail/concat.hpp"
 #include "volley/plan/hazard_tracker.hpp"
 #include "volley/plan/plan_error.hpp"
 

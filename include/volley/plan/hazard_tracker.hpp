@@ -16,7 +16,7 @@
 
 #include "volley/effect.hpp"
 #include "volley/plan/detail/node_group.hpp"
-#include "volley/plan/detail/text.hpp"
+#include "volley/detail/concat.hpp"
 
 namespace volley {
 

@@ -13,7 +13,7 @@
 
 #include "volley/plan/dependency_graph.hpp"
 #include "volley/plan/detail/schedule.hpp"
-#include "volley/plan/detail/text.hpp"
+#include "volley/detail/concat.hpp"
 
 namespace volley {
 

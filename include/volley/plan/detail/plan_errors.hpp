@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "volley/plan/call_spec.hpp"
-#include "volley/plan/detail/text.hpp"
+#include "volley/detail/concat.hpp"
 #include "volley/plan/plan_error.hpp"
 
 namespace volley::detail {
