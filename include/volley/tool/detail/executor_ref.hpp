@@ -2,15 +2,17 @@
 // call_context (and the tools that take one) need not be templates.
 #pragma once
 
+#include <concepts>
 #include <stop_token>
 
 #include "volley/core/task.hpp"
 #include "volley/core/time.hpp"
-#include "volley/exec/executor.hpp"
 
 namespace volley::detail {
 
-template <Executor E>
+// (tool/ includes only core/: E is any volley::Executor, checked where the
+// runtime builds the reference.)
+template <class E>
 task<> sleep_on(E& executor, time_point deadline, std::stop_token token) {
   co_await executor.sleep_until(deadline, std::move(token));
 }
@@ -20,7 +22,11 @@ task<> sleep_on(E& executor, time_point deadline, std::stop_token token) {
 class executor_ref {
  public:
   executor_ref() = default;
-  template <Executor E>
+  template <class E>
+    requires requires(E& e, time_point t, std::stop_token token) {
+      { e.now() } -> std::same_as<time_point>;
+      e.sleep_until(t, token);
+    }
   explicit executor_ref(E& executor) noexcept
       : m_executor(&executor),
         m_now([](void* e) { return static_cast<E*>(e)->now(); }),

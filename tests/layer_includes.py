@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""The layers in DESIGN.md are a contract: each folder of include/volley/ may
+include only the layers listed here (plus itself, the standard library, and
+the vocabulary headers volley/effect.hpp and volley/detail/). io/ alone may
+include a third-party library (nlohmann/json)."""
+import pathlib
+import re
+import sys
+
+root = pathlib.Path(__file__).resolve().parent.parent / "include" / "volley"
+allowed = {
+    "core": set(),
+    "exec": {"core"},
+    "tool": {"core"},
+    "plan": set(),
+    "trace": set(),
+    "grade": {"trace", "plan"},
+    "run": {"core", "exec", "tool", "plan", "trace"},
+    "io": {"core", "exec", "tool", "plan", "trace", "grade", "run"},
+}
+vocabulary = {"volley/effect.hpp"}
+include = re.compile(r'#\s*include\s*[<"]([^>"]+)[>"]')
+failures = 0
+checked = 0
+for layer, others in allowed.items():
+    for header in sorted((root / layer).rglob("*.hpp")):
+        for number, line in enumerate(header.read_text(encoding="utf-8").splitlines(), 1):
+            m = include.match(line.strip())
+            if not m:
+                continue
+            target = m.group(1)
+            checked += 1
+            if not target.startswith("volley/"):
+                if "/" in target and layer != "io" and not target.startswith(("bits/", "sys/")):
+                    print(f"{header.relative_to(root.parent)}:{number}: {layer}/ includes a non-standard header {target}")
+                    failures += 1
+                continue
+            if target in vocabulary or target.startswith("volley/detail/"):
+                continue
+            target_layer = target.split("/")[1]
+            if target_layer != layer and target_layer not in others:
+                print(f"{header.relative_to(root.parent)}:{number}: {layer}/ may not include {target}")
+                failures += 1
+print(f"layer includes: {checked - failures} passed, {failures} failed")
+sys.exit(1 if failures else 0)
