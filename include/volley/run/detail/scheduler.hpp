@@ -597,7 +597,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   static detached run_call(std::shared_ptr<scheduler> self, std::uint32_t index, call_record* record) {
     co_await self->m_executor.schedule();
     async_semaphore* limiter = self->m_options.limiter;
-    if (limiter && !co_await limiter->acquire(self->m_stop.get_token())) {
+    // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
+    // miscompiles that shape in some coroutines and resumes a dead state.)
+    bool permitted = true;
+    if (limiter) permitted = co_await limiter->acquire(self->m_stop.get_token());
+    if (!permitted) {
       co_return self->complete(
           index, make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled while waiting for the limiter"),
           std::nullopt);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <concepts>
+#include <type_traits>
 #include <stop_token>
 
 #include "volley/core/task.hpp"
@@ -23,7 +24,7 @@ class executor_ref {
  public:
   executor_ref() = default;
   template <class E>
-    requires requires(E& e, time_point t, std::stop_token token) {
+    requires(!std::is_same_v<std::remove_cvref_t<E>, executor_ref>) && requires(E& e, time_point t, std::stop_token token) {
       { e.now() } -> std::same_as<time_point>;
       e.sleep_until(t, token);
     }
