@@ -65,6 +65,24 @@ run_config clang-tsan  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=cl
 # clang-14 (Debian 12's default clang) must build everything warning-free too.
 run_config clang14-release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14
 
+echo "== package: cmake --install + find_package, and add_subdirectory"
+package_ok=1
+rm -rf "$out/prefix" "$out/consumer-installed" "$out/consumer-subdirectory"
+cmake --install "$out/gcc-release" --prefix "$out/prefix" >/dev/null || package_ok=0
+for mode in installed subdirectory; do
+  args=(-DCMAKE_PREFIX_PATH="$out/prefix" -DCMAKE_BUILD_TYPE=Release)
+  [ "$mode" = subdirectory ] && args=(-DVOLLEY_SOURCE_DIR="$root" -DCMAKE_BUILD_TYPE=Release)
+  if cmake -S "$root/tests/package" -B "$out/consumer-$mode" -G Ninja "${args[@]}" >/dev/null &&
+     cmake --build "$out/consumer-$mode" >/dev/null &&
+     "$out/consumer-$mode/consumer" && { [ ! -x "$out/consumer-$mode/consumer_io" ] || "$out/consumer-$mode/consumer_io"; }; then
+    echo "package ($mode): ok"
+  else
+    echo "package ($mode): FAILED"; package_ok=0
+  fi
+done
+[ -x "$out/prefix/bin/volley-grade" ] || { echo "package: volley-grade was not installed"; package_ok=0; }
+if [ "$package_ok" = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 echo "== demo"
 if "$out/gcc-release/examples/seed_scenario" >/dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "demo failed"; fi
 
