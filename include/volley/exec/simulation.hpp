@@ -11,17 +11,12 @@
 
 #include "volley/core/awaitable_traits.hpp"
 #include "volley/core/detail/config.hpp"
-#include "volley/core/detail/result_slot.hpp"
+#include "volley/core/detail/result_coroutine.hpp"
 #include "volley/core/time.hpp"
 #include "volley/exec/detail/sleep_awaiter.hpp"
 #include "volley/exec/detail/timer_queue.hpp"
 
 namespace volley {
-
-namespace detail {
-template <class R>
-class simulation_driver;
-}
 
 // Runs coroutines on the calling thread in virtual time. Satisfies volley::Executor.
 //
@@ -86,9 +81,7 @@ class simulation {
   // (or rethrows). Other coroutines scheduled meanwhile run too.
   template <awaitable A>
   auto run(A&& a) {
-    using raw = await_result_t<A>;
-    using result = std::conditional_t<std::is_rvalue_reference_v<raw>, std::remove_cvref_t<raw>, raw>;
-    auto driver = detail::simulation_driver<result>::make(std::forward<A>(a));
+    auto driver = detail::make_result_coroutine<detail::driven_result_t<await_result_t<A>>>(std::forward<A>(a));
     driver.start();
     while (!driver.done()) {
       if (!step()) {
@@ -169,71 +162,4 @@ class simulation {
   std::uint64_t m_resumptions = 0;
 };
 
-namespace detail {
-
-template <class R>
-class simulation_driver_promise;
-
-// The coroutine simulation::run() starts and polls for completion.
-template <class R>
-class simulation_driver {
- public:
-  using promise_type = simulation_driver_promise<R>;
-  explicit simulation_driver(std::coroutine_handle<promise_type> h) noexcept : m_handle(h) {}
-  simulation_driver(simulation_driver&& o) noexcept : m_handle(std::exchange(o.m_handle, {})) {}
-  simulation_driver(const simulation_driver&) = delete;
-  simulation_driver& operator=(const simulation_driver&) = delete;
-  simulation_driver& operator=(simulation_driver&&) = delete;
-  ~simulation_driver() {
-    if (m_handle) m_handle.destroy();
-  }
-
-  template <class A>
-  static simulation_driver make(A&& a) {
-    if constexpr (std::is_void_v<R>) {
-      co_await std::forward<A>(a);
-    } else {
-      co_return co_await std::forward<A>(a);
-    }
-  }
-
-  void start() { m_handle.resume(); }
-  bool done() const noexcept { return m_handle.done(); }
-  R take() { return m_handle.promise().m_result.take(); }
-
- private:
-  std::coroutine_handle<promise_type> m_handle;
-};
-
-template <class R>
-class simulation_driver_promise_base : public frame_allocation {
- public:
-  std::suspend_always initial_suspend() noexcept { return {}; }
-  std::suspend_always final_suspend() noexcept { return {}; }
-  void unhandled_exception() noexcept { m_result.set_exception(std::current_exception()); }
-  result_slot<R> m_result;
-};
-
-template <class R>
-class simulation_driver_promise final : public simulation_driver_promise_base<R> {
- public:
-  simulation_driver<R> get_return_object() noexcept {
-    return simulation_driver<R>{std::coroutine_handle<simulation_driver_promise>::from_promise(*this)};
-  }
-  template <class U>
-  void return_value(U&& value) {
-    this->m_result.set_value(std::forward<U>(value));
-  }
-};
-
-template <>
-class simulation_driver_promise<void> final : public simulation_driver_promise_base<void> {
- public:
-  simulation_driver<void> get_return_object() noexcept {
-    return simulation_driver<void>{std::coroutine_handle<simulation_driver_promise>::from_promise(*this)};
-  }
-  void return_void() noexcept {}
-};
-
-}  // namespace detail
 }  // namespace volley

@@ -9,6 +9,7 @@
 
 #include "volley/core/outcome.hpp"
 #include "volley/tool/tool_call.hpp"
+#include "volley/trace/detail/json_text.hpp"
 
 namespace volley {
 
@@ -18,7 +19,8 @@ namespace volley {
 // before it runs:
 //   ${id}       the result text of call `id`, as it is;
 //   ${id:json}  the same, escaped for the inside of a JSON string
-//               (quote, backslash and control characters);
+//               (quote, backslash, control characters; invalid UTF-8
+//               becomes U+FFFD);
 //   $$          a literal `$`.
 // A `$` followed by anything else is left as it is. A placeholder must name
 // a call in `after`; anything else makes the call invalid_arguments, naming
@@ -39,27 +41,12 @@ struct dataflow_call {
 
 namespace detail {
 
+// The inside of a JSON string literal for `text` (the trace layer's escaping,
+// without the quotes around it).
 inline void append_json_escaped(std::string& out, std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += hex[(c >> 4) & 0xf];
-          out += hex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
+  std::string quoted;
+  append_json_string(quoted, text);
+  out.append(quoted, 1, quoted.size() - 2);
 }
 
 }  // namespace detail
