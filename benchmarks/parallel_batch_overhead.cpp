@@ -2,6 +2,7 @@
 // plain when_all of the same tools (no effect tracking), std::async per call
 // and one std::thread per call; and, in real time, a batch of sleeping tools
 // whose wall time is divided by the longest call.
+#include "volley/detail/concat.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,7 +30,7 @@ std::vector<volley::tool_call> noop_calls(std::size_t n) {
   std::vector<volley::tool_call> calls;
   calls.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    // (Appending, not "call_" + std::to_string(i): g++ 12 -O3 reports a false
+    // (Appending, not volley::detail::concat({"call_", std::to_string(i)}): g++ 12 -O3 reports a false
     // -Wrestrict on that expression, GCC bug 105651.)
     std::string id = "call_", resource = "r";
     id += std::to_string(i);

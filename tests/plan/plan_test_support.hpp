@@ -2,6 +2,7 @@
 // all pairs, transitive closures as bitsets, longest chains by memoized search.
 #pragma once
 
+#include "volley/detail/concat.hpp"
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +18,7 @@
 namespace plan_test {
 
 // prefix + n, built by appending (GCC 12 -O3 warns falsely, -Wrestrict, on
-// `"literal" + std::to_string(n)`).
+// `volley::detail::concat({"literal", std::to_string(n)})`).
 inline std::string numbered(std::string_view prefix, std::size_t n) {
   std::string text(prefix);
   text += std::to_string(n);

@@ -1,3 +1,4 @@
+#include "volley/detail/concat.hpp"
 #include <chrono>
 #include <random>
 #include <stdexcept>
@@ -148,7 +149,7 @@ TEST_CASE("cancellation at random points never leaks a frame or hangs", "[parall
     std::uniform_int_distribution<int> kind(0, 2), ms(1, 400);
     for (int i = 0; i < 12; ++i) {
       static const char* names[] = {"write", "read", "fail"};
-      calls.push_back({"c" + std::to_string(i), names[kind(rng)], std::to_string(ms(rng))});
+      calls.push_back({volley::detail::concat({"c", std::to_string(i)}), names[kind(rng)], std::to_string(ms(rng))});
     }
     auto stopper = [](volley::simulation& s, std::stop_source& source, int at) -> volley::task<> {
       co_await s.sleep_for(std::chrono::milliseconds{at});
@@ -180,7 +181,7 @@ TEST_CASE("max_concurrency and a shared limiter bound the calls in flight, count
   volley::tool_registry tools;
   tools.add(counting_tool{&store});
   std::vector<volley::tool_call> calls;
-  for (int i = 0; i < 40; ++i) calls.push_back({"c" + std::to_string(i), "count", std::to_string(1 + i % 3)});
+  for (int i = 0; i < 40; ++i) calls.push_back({volley::detail::concat({"c", std::to_string(i)}), "count", std::to_string(1 + i % 3)});
   volley::thread_pool pool{2};
   volley::sync_wait(volley::parallel_batch(pool, tools, calls, {.max_concurrency = 3}));
   CHECK(store.peak.load() <= 3);

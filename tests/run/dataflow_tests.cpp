@@ -1,3 +1,4 @@
+#include "volley/detail/concat.hpp"
 #include <chrono>
 #include <random>
 #include <string>
@@ -137,9 +138,9 @@ TEST_CASE("run_dataflow on random DAGs reaches the plan's dataflow latency exact
     std::vector<volley::call_spec> specs;
     for (int i = 0; i < n; ++i) {
       const int ms = latency(rng);
-      volley::dataflow_call c{{"n" + std::to_string(i), "read", std::to_string(ms) + " v"}, {}, {}};
+      volley::dataflow_call c{{volley::detail::concat({"n", std::to_string(i)}), "read", std::to_string(ms) + " v"}, {}, {}};
       for (int j = 0; j < i; ++j) {
-        if (std::uniform_int_distribution<int>(0, 9)(rng) == 0) c.after.push_back("n" + std::to_string(j));
+        if (std::uniform_int_distribution<int>(0, 9)(rng) == 0) c.after.push_back(volley::detail::concat({"n", std::to_string(j)}));
       }
       volley::call_spec spec{c.call.id, volley::effect::read_only, {"files"}, c.after, std::chrono::milliseconds{ms}};
       calls.push_back(std::move(c));

@@ -1,5 +1,6 @@
 // Property: every batch's results and the final store equal running the
 // calls one by one in input order, on a simulation and on a thread_pool.
+#include "volley/detail/concat.hpp"
 #include <random>
 #include <string>
 #include <vector>
@@ -16,12 +17,12 @@ std::vector<volley::tool_call> random_batch(std::mt19937& rng, int max_latency_u
   const int n = size(rng);
   for (int i = 0; i < n; ++i) {
     const int k = kind(rng);
-    const std::string id = "c" + std::to_string(i);
-    const std::string timing = "|" + std::to_string(latency(rng)) + "|" + std::to_string(latency(rng));
-    const std::string keyname = "k" + std::to_string(key(rng));
+    const std::string id = volley::detail::concat({"c", std::to_string(i)});
+    const std::string timing = volley::detail::concat({"|", std::to_string(latency(rng))}) + volley::detail::concat({"|", std::to_string(latency(rng))});
+    const std::string keyname = volley::detail::concat({"k", std::to_string(key(rng))});
     if (k < 5) calls.push_back({id, "get", keyname + timing});
-    else if (k < 9) calls.push_back({id, "put", keyname + "=" + std::to_string(i) + timing});
-    else calls.push_back({id, "append_all", "+" + std::to_string(i) + timing});
+    else if (k < 9) calls.push_back({id, "put", keyname + volley::detail::concat({"=", std::to_string(i)}) + timing});
+    else calls.push_back({id, "append_all", volley::detail::concat({"+", std::to_string(i)}) + timing});
   }
   return calls;
 }

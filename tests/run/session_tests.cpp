@@ -1,3 +1,4 @@
+#include "volley/detail/concat.hpp"
 #include <chrono>
 #include <random>
 #include <string>
@@ -16,12 +17,12 @@ std::vector<volley::tool_call> random_calls(std::mt19937& rng, const std::string
   std::uniform_int_distribution<int> kind(0, 9), key(0, 3), latency(0, max_us);
   std::vector<volley::tool_call> calls;
   for (int i = 0; i < n; ++i) {
-    const std::string id = prefix + "c" + std::to_string(i);
-    const std::string timing = "|" + std::to_string(latency(rng)) + "|" + std::to_string(latency(rng));
-    const std::string k = prefix + "k" + std::to_string(key(rng));
+    const std::string id = prefix + volley::detail::concat({"c", std::to_string(i)});
+    const std::string timing = volley::detail::concat({"|", std::to_string(latency(rng))}) + volley::detail::concat({"|", std::to_string(latency(rng))});
+    const std::string k = prefix + volley::detail::concat({"k", std::to_string(key(rng))});
     const int what = kind(rng);
     if (what < 6) calls.push_back({id, "get", k + timing});
-    else calls.push_back({id, "put", k + "=" + std::to_string(i) + timing});
+    else calls.push_back({id, "put", k + volley::detail::concat({"=", std::to_string(i)}) + timing});
   }
   return calls;
 }
@@ -86,7 +87,7 @@ TEST_CASE("session: submission from two threads at once while calls complete", "
     auto submitter = [&s](const std::string& who) {
       for (int i = 0; i < 50; ++i) {
         const std::string key = who + std::to_string(i % 5);
-        s.submit({who + std::to_string(i), i % 3 ? "get" : "put", i % 3 ? key + "|20" : key + "=" + std::to_string(i) + "|20"});
+        s.submit({who + std::to_string(i), i % 3 ? "get" : "put", i % 3 ? key + "|20" : key + volley::detail::concat({"=", std::to_string(i)}) + "|20"});
       }
     };
     std::thread first(submitter, "a"), second(submitter, "b");
@@ -107,7 +108,7 @@ TEST_CASE("session: destroyed with calls in flight, every call is cancelled or c
     std::vector<volley::session<volley::thread_pool>::call_handle> handles;
     {
       volley::session<volley::thread_pool> s{pool, tools, {.max_concurrency = 2}};
-      for (int i = 0; i < 20; ++i) handles.push_back(s.submit({"c" + std::to_string(i), "put", "k=" + std::to_string(i) + "|20000"}));
+      for (int i = 0; i < 20; ++i) handles.push_back(s.submit({volley::detail::concat({"c", std::to_string(i)}), "put", volley::detail::concat({"k=", std::to_string(i)}) + "|20000"}));
       std::this_thread::sleep_for(5ms);
     }  // destroyed: calls not started end cancelled; the running one finishes
     int cancelled = 0, completed = 0;
@@ -136,7 +137,7 @@ TEST_CASE("sessions at scale: many rollouts share one executor and one limiter; 
   std::vector<volley::task<std::vector<volley::call_result>>> rollouts;
   for (int s = 0; s < sessions; ++s) {
     // Keys carry the session's prefix: each rollout has its own sandbox.
-    all_calls.push_back(random_calls(rng, "s" + std::to_string(s) + "/", 10, 2000));
+    all_calls.push_back(random_calls(rng, volley::detail::concat({"s", std::to_string(s)}) + "/", 10, 2000));
     rollouts.push_back(through_session(sim, tools, all_calls.back(), &limiter));
   }
   auto results = sim.run(volley::when_all(std::move(rollouts)));

@@ -1,3 +1,4 @@
+#include "volley/detail/concat.hpp"
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,7 +30,7 @@ struct move_to {
     return {std::stoi(std::string(text.substr(0, comma))), std::stoi(std::string(text.substr(comma + 1)))};
   }
   std::vector<std::string> resources(const point&) const { return {"robot"}; }
-  std::string format_result(const point& p) const { return std::to_string(p.x) + "," + std::to_string(p.y); }
+  std::string format_result(const point& p) const { return std::to_string(p.x) + volley::detail::concat({",", std::to_string(p.y)}); }
   volley::task<point> operator()(const point& p, volley::call_context& ctx) const {
     co_await ctx.sleep_for(10ms);
     co_return point{p.x * 2, p.y * 2};

@@ -4,6 +4,7 @@
 // and gives a value tree to inspect.
 #pragma once
 
+#include "volley/detail/concat.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -53,7 +54,7 @@ class parser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw std::runtime_error("JSON syntax error at byte " + std::to_string(m_at) + ": " + what);
+    throw std::runtime_error(volley::detail::concat({"JSON syntax error at byte ", std::to_string(m_at)}) + ": " + what);
   }
   bool at_end() const { return m_at >= m_text.size(); }
   char peek() const { return at_end() ? '\0' : m_text[m_at]; }

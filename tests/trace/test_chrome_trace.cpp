@@ -1,5 +1,6 @@
 // Chrome-trace export: valid JSON, one complete event per answered call,
 // overlapping calls on distinct rows, escaping, and what cannot be drawn.
+#include "volley/detail/concat.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -184,7 +185,7 @@ TEST_CASE("slot assignment on random intervals: no overlap on a row, as few rows
     const int count = std::uniform_int_distribution<int>{0, 25}(rng);
     for (int i = 0; i < count; ++i) {
       volley::call_span span;
-      span.id = "c";  // appended: g++ 12 -O3 warns falsely on "c" + std::to_string(i)
+      span.id = "c";  // appended: g++ 12 -O3 warns falsely on volley::detail::concat({"c", std::to_string(i)})
       span.id += std::to_string(i);
       span.issued = std::chrono::nanoseconds{std::uniform_int_distribution<int>{0, 100}(rng)};
       if (i % 3 != 0) span.started = span.issued + std::chrono::nanoseconds{std::uniform_int_distribution<int>{0, 5}(rng)};

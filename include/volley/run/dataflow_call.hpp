@@ -1,6 +1,8 @@
 // volley/run/dataflow_call.hpp: a tool call that needs earlier calls' results.
 #pragma once
 
+#include "volley/detail/concat.hpp"
+
 #include <functional>
 #include <span>
 #include <string>
@@ -91,7 +93,7 @@ inline outcome<std::string> bind_placeholders(std::string_view text, std::span<c
     const auto close = text.find('}', i + 2);
     if (close == std::string_view::npos) {
       return make_error(errc::invalid_arguments,
-                        "unterminated placeholder at offset " + std::to_string(i) + ": '" + std::string(text.substr(i)) + "'");
+                        detail::concat({"unterminated placeholder at offset ", std::to_string(i), ": '", text.substr(i), "'"}));
     }
     std::string_view name = text.substr(i + 2, close - i - 2);
     bool json = false;
@@ -104,12 +106,12 @@ inline outcome<std::string> bind_placeholders(std::string_view text, std::span<c
       if (after[k] == name) which = k;
     }
     if (which == after.size() || which >= results.size()) {
-      return make_error(errc::invalid_arguments, "placeholder '${" + std::string(name) +
-                                                     "}' names no call this one waits for (add it to `after`)");
+      return make_error(errc::invalid_arguments, detail::concat({"placeholder '${", name,
+                                                                  "}' names no call this one waits for (add it to `after`)"}));
     }
     const auto& result = results[which]->result;
     if (!result) {
-      return make_error(errc::invalid_arguments, "placeholder '${" + std::string(name) + "}': that call failed");
+      return make_error(errc::invalid_arguments, detail::concat({"placeholder '${", name, "}': that call failed"}));
     }
     if (json) detail::append_json_escaped(out, *result);
     else out += *result;

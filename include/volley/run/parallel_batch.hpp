@@ -1,6 +1,8 @@
 // volley/run/parallel_batch.hpp: run one model turn's tool calls at once, safely.
 #pragma once
 
+#include "volley/detail/concat.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <ranges>
@@ -99,12 +101,12 @@ task<outcome<std::string>> run_typed_call(T& tool, const typename T::args_type& 
     failure = current_exception_text();
   }
   const errc code = ctx.stop_requested() ? errc::cancelled : errc::tool_failed;
-  co_return make_error(code, "tool '" + std::string(std::string_view(tool.name)) + "' threw: " + failure);
+  co_return make_error(code, concat({"tool '", std::string_view(tool.name), "' threw: ", failure}));
 }
 
 template <class T>
 void submit_typed(auto& batch, typed_call<T>& c, outcome<typename T::result_type>& slot, std::size_t position) {
-  std::string id = c.id.empty() ? "call_" + std::to_string(position) : c.id;
+  std::string id = c.id.empty() ? concat({"call_", std::to_string(position)}) : c.id;
   std::string name{std::string_view(c.tool.name)};
   batch.submit_job(tool_call{std::move(id), std::move(name), {}}, c.tool.effect,
                    tool_resources(c.tool, c.arguments), [&c, &slot](call_context& ctx) {

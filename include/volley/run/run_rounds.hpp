@@ -1,6 +1,8 @@
 // volley/run/run_rounds.hpp: execute a plan round by round.
 #pragma once
 
+#include "volley/detail/concat.hpp"
+
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -37,8 +39,8 @@ template <Executor E>
 task<std::vector<call_result>> run_rounds(E& executor, const tool_registry& tools, std::vector<dataflow_call> calls,
                                           const plan& round_plan, batch_options options = {}) {
   if (round_plan.call_count() != calls.size()) {
-    throw std::invalid_argument("volley::run_rounds: the plan has " + std::to_string(round_plan.call_count()) +
-                                " calls, the batch " + std::to_string(calls.size()));
+    throw std::invalid_argument(detail::concat({"volley::run_rounds: the plan has ", std::to_string(round_plan.call_count()),
+                                                " calls, the batch ", std::to_string(calls.size())}));
   }
   std::unordered_map<std::string, std::size_t> index_of;
   for (std::size_t i = 0; i < calls.size(); ++i) index_of.emplace(calls[i].call.id, i);

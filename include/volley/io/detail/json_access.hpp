@@ -4,6 +4,8 @@
 // volley::io::format_error naming the path; none lets an nlohmann exception out.
 #pragma once
 
+#include "volley/detail/concat.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -154,7 +156,7 @@ inline json parse_json_of_checked_depth(std::string_view text, const json_path& 
 
 inline void check_nesting_depth(std::size_t depth, const json_path& path) {
   if (depth > max_nesting_depth) {
-    fail(path, "not accepted: nested deeper than " + std::to_string(max_nesting_depth) + " levels");
+    fail(path, volley::detail::concat({"not accepted: nested deeper than ", std::to_string(max_nesting_depth), " levels"}));
   }
 }
 

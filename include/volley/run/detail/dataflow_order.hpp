@@ -1,6 +1,8 @@
 // Resolves a dataflow batch's `after` ids and orders it for submission.
 #pragma once
 
+#include "volley/detail/concat.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -40,8 +42,9 @@ inline dataflow_order order_dataflow(const std::vector<dataflow_call>& calls) {
     for (const auto& id : calls[i].after) {
       auto it = by_id.find(id);
       if (it == by_id.end()) {
-        result.rejected[i] = error{errc::invalid_arguments, "call '" + calls[i].call.id + "' (#" + std::to_string(i) +
-                                                                ") waits for '" + id + "', which no call of the batch has"};
+        result.rejected[i] = error{errc::invalid_arguments,
+                                   concat({"call '", calls[i].call.id, "' (#", std::to_string(i), ") waits for '", id,
+                                           "', which no call of the batch has"})};
         break;
       }
       std::optional<std::size_t> chosen;

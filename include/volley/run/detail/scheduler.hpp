@@ -9,6 +9,8 @@
 // outside it.
 #pragma once
 
+#include "volley/detail/concat.hpp"
+
 #include <coroutine>
 #include <cstdint>
 #include <functional>
@@ -420,7 +422,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (culprit != no_index) {
       const auto& failed = m_records[culprit];
       message += " call '" + failed.call.id + "' (" + failed.call.name + "), which failed";
-      if (!failed.result.result.has_value()) message += ": " + std::string(to_string(failed.result.result.error().code));
+      if (!failed.result.result.has_value()) {
+        message += ": ";
+        message += to_string(failed.result.result.error().code);
+      }
     } else {
       message += " a call that failed";
     }
