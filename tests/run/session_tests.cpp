@@ -150,3 +150,34 @@ TEST_CASE("sessions at scale: many rollouts share one executor and one limiter; 
   CHECK(shared.peak.load() <= 256);
   CHECK(limiter.available() == 256);
 }
+
+namespace {
+volley::task<std::vector<volley::call_result>> chained(volley::simulation& sim, const volley::tool_registry& tools) {
+  volley::session<volley::simulation> s{sim, tools};
+  auto first = s.submit({"first", "put", "missing-equals"});  // invalid: fails at once
+  std::vector<volley::session<volley::simulation>::call_handle> needs_first(1, first);
+  s.submit_after({"second", "get", "k|100"}, needs_first);
+  auto third = s.submit({"third", "put", "k=3|100"});
+  std::vector<volley::session<volley::simulation>::call_handle> needs_third(1, third);
+  s.submit_after({"fourth", "get", "k|100"}, needs_third);
+  co_return co_await s.drain();
+}
+}  // namespace
+
+TEST_CASE("session::submit_after: a failed dependency skips the dependent; a handle of another session is refused", "[session][dataflow]") {
+  test_tools::kv_store store;
+  auto tools = test_tools::kv_registry(store);
+  volley::simulation sim;
+  auto results = sim.run(chained(sim, tools));
+  REQUIRE(results.size() == 4);
+  CHECK(results[0].result.error().code == volley::errc::invalid_arguments);
+  CHECK(results[1].result.error().code == volley::errc::skipped);
+  CHECK(results[1].result.error().message.find("'first'") != std::string::npos);
+  CHECK(*results[3].result == "k:3");  // waited for third (dependency and conflict)
+
+  volley::session<volley::simulation> a{sim, tools}, b{sim, tools};
+  auto foreign = a.submit({"x", "get", "k"});
+  std::vector<volley::session<volley::simulation>::call_handle> deps(1, foreign);
+  CHECK_THROWS_AS(b.submit_after({"y", "get", "k"}, deps), std::invalid_argument);
+  sim.run(a.drain());
+}

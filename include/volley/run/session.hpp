@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "volley/exec/executor.hpp"
@@ -77,10 +78,17 @@ class session {
 
   // Like submit, and the call also waits for `dependencies` (earlier calls
   // whose results it needs); a failed dependency makes it `skipped`.
+  // Throws std::invalid_argument for a handle of another session.
   call_handle submit_after(tool_call call, std::span<const call_handle> dependencies) {
     std::vector<std::uint32_t> indices;
     indices.reserve(dependencies.size());
-    for (const auto& dependency : dependencies) indices.push_back(dependency.index());
+    for (const auto& dependency : dependencies) {
+      if (dependency.m_scheduler != m_scheduler) {
+        throw std::invalid_argument("volley::session::submit_after: call '" + call.id +
+                                    "' depends on a call of another session");
+      }
+      indices.push_back(dependency.index());
+    }
     return {m_scheduler, m_scheduler->submit(std::move(call), indices)};
   }
 
