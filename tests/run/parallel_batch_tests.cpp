@@ -9,17 +9,6 @@
 
 using namespace std::chrono_literals;
 
-namespace {
-// (No braced initializer lists inside coroutine bodies: g++ 12 rejects them
-// with "array used as initializer".)
-std::vector<volley::tool_call> just(const volley::tool_call& call) { return std::vector<volley::tool_call>(1, call); }
-
-volley::task<> one_by_one(volley::simulation& sim, const volley::tool_registry& tools) {
-  auto calls = test_tools::seed_batch();
-  for (auto& call : calls) co_await volley::parallel_batch(sim, tools, just(call));
-}
-}  // namespace
-
 TEST_CASE("parallel_batch: the seed's four read-only calls finish at virtual 2 s, one by one take 6 s", "[parallel_batch][seed]") {
   auto tools = test_tools::seed_registry();
   volley::simulation sim;
@@ -37,7 +26,7 @@ TEST_CASE("parallel_batch: the seed's four read-only calls finish at virtual 2 s
 TEST_CASE("parallel_batch: one by one in simulation takes the sum of latencies", "[parallel_batch][seed]") {
   auto tools = test_tools::seed_registry();
   volley::simulation sim;
-  sim.run(one_by_one(sim, tools));
+  sim.run(test_tools::one_by_one(sim, tools, test_tools::seed_batch()));
   CHECK(sim.elapsed() == 6s);
   CHECK(volley_test::live_frames() == 0);
 }

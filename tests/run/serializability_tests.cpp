@@ -27,18 +27,6 @@ std::vector<volley::tool_call> random_batch(std::mt19937& rng, int max_latency_u
   return calls;
 }
 
-// The reference: each call alone, in order.
-volley::task<std::vector<volley::call_result>> one_by_one(volley::simulation& sim, const volley::tool_registry& tools,
-                                                          std::vector<volley::tool_call> calls) {
-  std::vector<volley::call_result> results;
-  for (auto& call : calls) {
-    std::vector<volley::tool_call> single(1, call);
-    auto r = co_await volley::parallel_batch(sim, tools, std::move(single));
-    results.push_back(std::move(r[0]));
-  }
-  co_return results;
-}
-
 void check_same(const std::vector<volley::call_result>& got, const std::vector<volley::call_result>& want) {
   REQUIRE(got.size() == want.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
@@ -60,7 +48,7 @@ TEST_CASE("serializability on a simulation: random batches equal one-by-one exec
     auto reference_tools = test_tools::kv_registry(reference_store);
     auto tools = test_tools::kv_registry(store);
     volley::simulation reference_sim, sim;
-    auto want = reference_sim.run(one_by_one(reference_sim, reference_tools, calls));
+    auto want = reference_sim.run(test_tools::one_by_one(reference_sim, reference_tools, calls));
     auto got = sim.run(volley::parallel_batch(sim, tools, calls));
     INFO("batch " << b << " of " << calls.size() << " calls");
     check_same(got, want);
@@ -81,7 +69,7 @@ TEST_CASE("serializability on a thread_pool with a cap: random batches equal one
     auto reference_tools = test_tools::kv_registry(reference_store);
     auto tools = test_tools::kv_registry(store);
     volley::simulation reference_sim;
-    auto want = reference_sim.run(one_by_one(reference_sim, reference_tools, calls));
+    auto want = reference_sim.run(test_tools::one_by_one(reference_sim, reference_tools, calls));
     const std::size_t cap = static_cast<std::size_t>(b % 4) * 2;  // 0 (no cap), 2, 4, 6
     auto got = volley::sync_wait(volley::parallel_batch(pool, tools, calls, {.max_concurrency = cap}));
     INFO("batch " << b << " of " << calls.size() << " calls, cap " << cap);

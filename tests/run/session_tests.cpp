@@ -28,18 +28,6 @@ std::vector<volley::tool_call> random_calls(std::mt19937& rng, const std::string
 }
 
 template <volley::Executor E>
-volley::task<std::vector<volley::call_result>> one_by_one(E& ex, const volley::tool_registry& tools,
-                                                          std::vector<volley::tool_call> calls) {
-  std::vector<volley::call_result> results;
-  for (auto& call : calls) {
-    std::vector<volley::tool_call> single(1, call);
-    auto r = co_await volley::parallel_batch(ex, tools, std::move(single));
-    results.push_back(std::move(r[0]));
-  }
-  co_return results;
-}
-
-template <volley::Executor E>
 volley::task<std::vector<volley::call_result>> through_session(E& ex, const volley::tool_registry& tools,
                                                                std::vector<volley::tool_call> calls,
                                                                volley::async_semaphore* limiter) {
@@ -66,7 +54,7 @@ TEST_CASE("session parity: streamed submission equals parallel_batch equals one 
     test_tools::kv_store a, b, c;
     auto ta = test_tools::kv_registry(a), tb = test_tools::kv_registry(b), tc = test_tools::kv_registry(c);
     volley::simulation sa, sb, sc;
-    auto want = sa.run(one_by_one(sa, ta, calls));
+    auto want = sa.run(test_tools::one_by_one(sa, ta, calls));
     auto batch = sb.run(volley::parallel_batch(sb, tb, calls));
     auto streamed = sc.run(through_session(sc, tc, calls, nullptr));
     REQUIRE(texts(batch) == texts(want));
@@ -143,7 +131,7 @@ TEST_CASE("sessions at scale: many rollouts share one executor and one limiter; 
   auto results = sim.run(volley::when_all(std::move(rollouts)));
   for (int s = 0; s < sessions; ++s) {
     volley::simulation ref_sim;
-    auto want = ref_sim.run(one_by_one(ref_sim, reference_tools, all_calls[static_cast<std::size_t>(s)]));
+    auto want = ref_sim.run(test_tools::one_by_one(ref_sim, reference_tools, all_calls[static_cast<std::size_t>(s)]));
     REQUIRE(texts(results[static_cast<std::size_t>(s)]) == texts(want));
   }
   CHECK(shared.data == reference.data);

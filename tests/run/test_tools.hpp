@@ -16,6 +16,20 @@ namespace test_tools {
 
 using namespace std::chrono_literals;
 
+// The reference every parallel run is checked against: each call alone, in
+// order, each as its own one-call batch.
+template <volley::Executor E>
+volley::task<std::vector<volley::call_result>> one_by_one(E& executor, const volley::tool_registry& tools,
+                                                          std::vector<volley::tool_call> calls) {
+  std::vector<volley::call_result> results;
+  for (auto& call : calls) {
+    std::vector<volley::tool_call> single(1, call);
+    auto r = co_await volley::parallel_batch(executor, tools, std::move(single));
+    results.push_back(std::move(r[0]));
+  }
+  co_return results;
+}
+
 inline volley::task<std::string> wait_then(volley::call_context& ctx, volley::duration latency, std::string text) {
   co_await ctx.sleep_for(latency);
   co_return text;
