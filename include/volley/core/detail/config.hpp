@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <new>
 
+#include "volley/core/detail/frame_pool.hpp"
+
 // Symmetric transfer (await_suspend returning a coroutine_handle) is only safe
 // for long chains of synchronous completions when the compiler turns the
 // resume into a tail call. clang does at every optimization level; GCC 12
@@ -29,20 +31,24 @@ inline std::atomic<long>& live_frame_count() noexcept {
   return count;
 }
 
-// Base of every volley promise type: counts frames in debug builds of the tests.
+// Base of every volley promise type: frames come from the frame pool (see
+// frame_pool.hpp), and debug builds of the tests count them.
 struct frame_allocation {
-#if defined(VOLLEY_DEBUG_FRAME_COUNT)
   static void* operator new(std::size_t size) {
-    void* p = ::operator new(size);
+    void* p = allocate_frame(size);
+#if defined(VOLLEY_DEBUG_FRAME_COUNT)
     // relaxed: a statistic; tests read it after joining every thread.
     live_frame_count().fetch_add(1, std::memory_order_relaxed);
+#endif
     return p;
   }
-  static void operator delete(void* p) noexcept {
+  // Sized: the frame's size picks its size class.
+  static void operator delete(void* p, std::size_t size) noexcept {
+#if defined(VOLLEY_DEBUG_FRAME_COUNT)
     live_frame_count().fetch_sub(1, std::memory_order_relaxed);
-    ::operator delete(p);
-  }
 #endif
+    deallocate_frame(p, size);
+  }
 };
 
 }  // namespace volley::detail
