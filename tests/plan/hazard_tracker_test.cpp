@@ -171,6 +171,26 @@ TEST_CASE("hazard_tracker: small cases by hand") {
     CHECK(graph.edges == 5 + 5);  // the join's 5 predecessors + one edge per write
     check_against_brute_force(calls);
   }
+  SECTION("reads listed before the first write are indexed when it comes") {
+    // The tracker defers indexing reads until a write exists; the first
+    // write must still wait for exactly the earlier readers of its keys.
+    std::vector<volley::call_spec> calls = {make(effect::read_only, {"a"}), make(effect::read_only, {"b"}),
+                                            make(effect::read_only, {"a", "c"}), make(effect::mutating, {"a"}),
+                                            make(effect::mutating, {"c"}), make(effect::mutating, {"b"})};
+    const auto graph = track(calls);
+    CHECK(graph.predecessors[graph.node_of_call[3]] == std::vector<node_id>{graph.node_of_call[0], graph.node_of_call[2]});
+    CHECK(graph.predecessors[graph.node_of_call[4]] == std::vector<node_id>{graph.node_of_call[2]});
+    CHECK(graph.predecessors[graph.node_of_call[5]] == std::vector<node_id>{graph.node_of_call[1]});
+    check_against_brute_force(calls);
+  }
+  SECTION("reads listed before a first write to everything are ordered before it") {
+    std::vector<volley::call_spec> calls = {make(effect::read_only, {"a"}), make(effect::read_only, {"b"}),
+                                            make(effect::mutating), make(effect::mutating, {"a"})};
+    const auto graph = track(calls);
+    CHECK(graph.predecessors[graph.node_of_call[2]] == std::vector<node_id>{graph.node_of_call[0], graph.node_of_call[1]});
+    CHECK(graph.predecessors[graph.node_of_call[3]] == std::vector<node_id>{graph.node_of_call[2]});
+    check_against_brute_force(calls);
+  }
   SECTION("is_join rejects an id not yet made") {
     volley::hazard_tracker tracker;
     REQUIRE_THROWS_AS(tracker.is_join(0), std::out_of_range);

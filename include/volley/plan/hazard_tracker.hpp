@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "volley/effect.hpp"
@@ -108,9 +109,22 @@ class hazard_tracker {
 
     // 1. Whom to wait for. Per-key state covers conflicts on named resources;
     //    the global state covers calls that touch everything.
-    m_touched.clear();
-    for (const std::string& resource : resources) m_touched.push_back(&current_state(resource));
     const bool touches_everything = resources.empty();
+    // Until the first write, reads of named keys are only listed, not
+    // indexed: nothing can conflict with them yet, and a batch of reads (the
+    // common case) then never hashes a key. The first write indexes them.
+    const bool defer_read = call_effect == effect::read_only && !touches_everything && !m_seen_write;
+    if (call_effect == effect::mutating && !m_seen_write) {
+      m_seen_write = true;
+      // A write to everything makes every key's state stale anyway (and
+      // orders itself after the readers through m_key_readers).
+      if (touches_everything) m_deferred_reads.clear();
+      else index_deferred_reads();
+    }
+    m_touched.clear();
+    if (!defer_read) {
+      for (const std::string& resource : resources) m_touched.push_back(&current_state(resource));
+    }
     if (call_effect == effect::read_only) {
       if (touches_everything) {
         // Reads everything: after every write since the last write-to-everything.
@@ -151,6 +165,9 @@ class hazard_tracker {
       if (touches_everything) {
         m_global_readers.add(id);
       } else {
+        if (defer_read) {
+          for (const std::string& resource : resources) m_deferred_reads.emplace_back(resource, id);
+        }
         for (key_state* state : m_touched)
           if (state->readers.empty() || state->readers.back() != id) state->readers.push_back(id);
         m_key_readers.add(id);
@@ -170,6 +187,13 @@ class hazard_tracker {
   }
 
   // Calls and joins registered so far (the next node id).
+  // Room for `calls` more calls without reallocating (their joins may still grow it).
+  void reserve(std::size_t calls) {
+    m_is_join.reserve(m_is_join.size() + calls);
+    m_listed_by.reserve(m_listed_by.size() + calls);
+    if (!m_seen_write) m_deferred_reads.reserve(m_deferred_reads.size() + calls);
+  }
+
   std::size_t node_count() const noexcept { return m_is_join.size(); }
 
   // Whether `node` is a join; throws std::out_of_range for an id not yet made.
@@ -203,6 +227,16 @@ class hazard_tracker {
     return state;
   }
 
+  // Lists the reads made before the first write as readers of their keys, in order.
+  void index_deferred_reads() {
+    for (const auto& [resource, reader] : m_deferred_reads) {
+      key_state& state = current_state(resource);
+      if (state.readers.empty() || state.readers.back() != reader) state.readers.push_back(reader);
+    }
+    m_deferred_reads.clear();
+    m_deferred_reads.shrink_to_fit();
+  }
+
   void begin_call() {
     if (m_call_count == std::numeric_limits<std::uint32_t>::max())
       throw std::length_error("volley::hazard_tracker: too many calls");
@@ -227,6 +261,8 @@ class hazard_tracker {
   std::vector<std::uint32_t> m_listed_by;        // per node: last call that listed it (dedup)
   std::uint32_t m_call_count = 0;
   std::vector<key_state*> m_touched;             // scratch: the current call's keys
+  bool m_seen_write = false;                     // any mutating call so far
+  std::vector<std::pair<std::string, node_id>> m_deferred_reads;  // reads before the first write
 };
 
 }  // namespace volley

@@ -27,7 +27,7 @@ namespace detail {
 template <Executor E>
 task<std::vector<call_result>> run_parallel_batch(E& executor, const tool_registry& tools,
                                                   std::vector<tool_call> calls, batch_options options) {
-  auto batch = std::make_shared<scheduler<E>>(executor, tools, std::move(options));
+  auto batch = std::make_shared<scheduler<E>>(executor, tools, std::move(options), false);
   batch->submit_all(calls, true);
   auto results = co_await batch->drain();
   batch->end_turn();
@@ -118,7 +118,7 @@ template <Executor E, class... T>
 task<std::tuple<outcome<typename T::result_type>...>> run_typed_batch(E& executor, batch_options options,
                                                                       typed_call<T>... calls) {
   static const tool_registry no_tools;
-  auto batch = std::make_shared<scheduler<E>>(executor, no_tools, std::move(options));
+  auto batch = std::make_shared<scheduler<E>>(executor, no_tools, std::move(options), false);
   std::tuple<outcome<typename T::result_type>...> slots{
       outcome<typename T::result_type>(make_error(errc::cancelled, "not run"))...};
   auto all = std::forward_as_tuple(calls...);

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -118,8 +119,17 @@ struct deferred_actions {
 template <Executor E>
 class scheduler : public std::enable_shared_from_this<scheduler<E>> {
  public:
-  scheduler(E& executor, const tool_registry& tools, batch_options options)
-      : m_executor(executor), m_tools(tools), m_options(std::move(options)) {
+  // `owner_can_stop`: whether request_stop() may be called (a session). When
+  // it may not, and neither the options' stop token nor cancel_all can stop
+  // the batch, the batch has no stop state at all: nothing to allocate, and
+  // the tokens its calls copy cost no atomic reference count.
+  scheduler(E& executor, const tool_registry& tools, batch_options options, bool owner_can_stop = true)
+      : m_executor(executor),
+        m_tools(tools),
+        m_options(std::move(options)),
+        m_stop(owner_can_stop || m_options.stop.stop_possible() || m_options.policy == on_error::cancel_all
+                   ? std::stop_source{}
+                   : std::stop_source{std::nostopstate}) {
     if (m_options.stop.stop_possible()) m_outer_stop.emplace(m_options.stop, forward_stop{this});
   }
   scheduler(const scheduler&) = delete;
@@ -189,8 +199,15 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     deferred_actions actions;
     {
       std::lock_guard lock{m_mutex};
+      if constexpr (std::ranges::sized_range<Range>) {
+        const auto n = static_cast<std::size_t>(std::ranges::size(calls));
+        m_nodes.reserve(m_nodes.size() + n);
+        m_hazards.reserve(n);
+        actions.to_start.reserve(n);
+      }
       for (auto& call : calls) {
-        submit_locked(move_calls ? tool_call(std::move(call)) : tool_call(call), {}, actions);
+        if (move_calls) submit_locked(std::move(call), {}, actions);
+        else submit_locked(std::as_const(call), {}, actions);
       }
     }
     carry_out(actions);
@@ -203,6 +220,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   // Stops everything: calls not started end cancelled; calls in flight see it.
+  // (Only for a scheduler made with owner_can_stop.)
   void request_stop() noexcept { m_stop.request_stop(); }
   std::stop_token stop_token() const noexcept { return m_stop.get_token(); }
 
@@ -272,11 +290,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   std::chrono::nanoseconds now_ns() const { return m_executor.now().time_since_epoch(); }
 
+  // `call` is a tool_call to move from or a const one to copy: it goes
+  // straight into the record, with no copy on the way.
+  template <class Call>
   std::uint32_t submit_locked(
-      tool_call call, std::span<const std::uint32_t> dependencies, deferred_actions& actions,
+      Call&& call, std::span<const std::uint32_t> dependencies, deferred_actions& actions,
       std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments = {}) {
     const auto index = static_cast<std::uint32_t>(m_records.size());
-    call_record& record = new_record_locked(std::move(call));
+    call_record& record = new_record_locked(std::forward<Call>(call));
     record.tool = m_tools.find(record.call.name);
     if (!record.tool) {
       settle_locked(index, make_error(errc::unknown_tool, unknown_tool_message(record.call)), actions);
@@ -300,9 +321,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return index;
   }
 
-  call_record& new_record_locked(tool_call call) {
+  template <class Call>
+  call_record& new_record_locked(Call&& call) {
     call_record& record = m_records.emplace_back();
-    record.call = std::move(call);
+    record.call = std::forward<Call>(call);
     record.result.id = record.call.id;
     record.result.name = record.call.name;
     ++m_unfinished_calls;
@@ -457,7 +479,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   // Records a call's final result; wakes its awaiter and, after the last
   // call, the drainer. Failures trigger cancel_all.
-  void settle_locked(std::uint32_t index, outcome<std::string> result, deferred_actions& actions) {
+  void settle_locked(std::uint32_t index, outcome<std::string>&& result, deferred_actions& actions) {
     call_record& record = m_records[index];
     const auto now = m_executor.now();
     if (record.node == no_index || !m_nodes[record.node].started) record.result.started = now;
@@ -477,7 +499,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // A call's driver is done with it: it ran (started is set; the result
   // includes a timeout verdict) or it never started (stopped while waiting
   // for the limiter). Returns the awaiters to resume once the driver is gone.
-  std::vector<std::coroutine_handle<>> complete(std::uint32_t index, outcome<std::string> result,
+  std::vector<std::coroutine_handle<>> complete(std::uint32_t index, outcome<std::string>&& result,
                                                 std::optional<time_point> started) {
     deferred_actions actions;
     {
@@ -522,7 +544,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (actions.request_stop) m_stop.request_stop();
     if (actions.to_start.empty()) return;
     auto self = this->shared_from_this();
-    for (auto [index, record] : actions.to_start) run_call(self, index, record);
+    if (drivers_run_tools_directly()) {
+      for (auto [index, record] : actions.to_start) run_call<true>(self, index, record);
+    } else {
+      for (auto [index, record] : actions.to_start) run_call<false>(self, index, record);
+    }
   }
 
   static void resume_all(const std::vector<std::coroutine_handle<>>& handles) {
@@ -574,7 +600,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   // Runs the tool, under the per-call timeout when there is one. A frame of
-  // its own: a call waiting for the limiter keeps only the small driver frame.
+  // its own, for the drivers that can wait long before the tool runs: a call
+  // waiting for the limiter then keeps only the small driver frame.
   static task<outcome<std::string>> run_tool(scheduler& self, call_record& record, time_point started) {
     E& executor = self.m_executor;
     const batch_options& options = self.m_options;
@@ -597,19 +624,29 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
                                             " s");
   }
 
+  // Whether a call's driver can run its tool itself (run_call<true>): with
+  // no limiter to wait for and no timeout to watch, the driver frame never
+  // waits long before the tool runs, so it may hold the call's context, and
+  // the call costs one frame less.
+  bool drivers_run_tools_directly() const noexcept { return !m_options.limiter && !m_options.timeout; }
+
   // One started call: hop onto the executor, take a limiter permit, bind
   // its arguments, run it, report. Every path ends in complete().
+  template <bool RunsToolDirectly>
   static detached run_call(std::shared_ptr<scheduler> self, std::uint32_t index, call_record* record) {
     co_await self->m_executor.schedule();
     async_semaphore* limiter = self->m_options.limiter;
-    // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
-    // miscompiles that shape in some coroutines and resumes a dead state.)
-    bool permitted = true;
-    if (limiter) permitted = co_await limiter->acquire(self->m_stop.get_token());
-    if (!permitted) {
-      co_return self->complete(
-          index, make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled while waiting for the limiter"),
-          std::nullopt);
+    if constexpr (!RunsToolDirectly) {
+      // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
+      // miscompiles that shape in some coroutines and resumes a dead state.)
+      bool permitted = true;
+      if (limiter) permitted = co_await limiter->acquire(self->m_stop.get_token());
+      if (!permitted) {
+        co_return self->complete(index,
+                                 make_error(errc::cancelled, "call '" + record->call.id +
+                                                                 "' was cancelled while waiting for the limiter"),
+                                 std::nullopt);
+      }
     }
     outcome<void> ready;
     if (self->m_stop.stop_requested()) {
@@ -623,7 +660,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
     const time_point started = self->m_executor.now();
     if (self->m_options.recorder) self->m_options.recorder->call_started(record->call.id, started.time_since_epoch());
-    auto result = co_await run_tool(*self, *record, started);
+    outcome<std::string> result;
+    if constexpr (RunsToolDirectly) {
+      call_context ctx{record->call.id, record->call.name, self->m_stop.get_token(), std::nullopt,
+                       executor_ref{self->m_executor}};
+      result = co_await invoke(*record, ctx);
+    } else {
+      result = co_await run_tool(*self, *record, started);
+    }
     if (limiter) limiter->release();
     co_return self->complete(index, std::move(result), started);
   }
