@@ -32,6 +32,7 @@
 #include "volley/exec/executor.hpp"
 #include "volley/plan/hazard_tracker.hpp"
 #include "volley/run/batch_options.hpp"
+#include "volley/run/detail/call_errors.hpp"
 #include "volley/run/detail/detached.hpp"
 #include "volley/run/detail/stable_vector.hpp"
 #include "volley/tool/call_context.hpp"
@@ -193,25 +194,35 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return index;
   }
 
-  // With `move_calls`, the calls are moved out of the range.
+  // Submits many calls, a chunk per lock: the calls of one chunk start while
+  // the next is being submitted (on a thread pool, the workers run them
+  // meanwhile). With `move_calls`, the calls are moved out of the range.
   template <class Range>
   void submit_all(Range& calls, bool move_calls) {
+    constexpr std::size_t chunk = 32;
+    auto next = std::ranges::begin(calls);
+    const auto end = std::ranges::end(calls);
     deferred_actions actions;
-    {
+    if constexpr (std::ranges::sized_range<Range>) {
       std::lock_guard lock{m_mutex};
-      if constexpr (std::ranges::sized_range<Range>) {
-        const auto n = static_cast<std::size_t>(std::ranges::size(calls));
-        m_nodes.reserve(m_nodes.size() + n);
-        m_hazards.reserve(n);
-        actions.to_start.reserve(n);
-      }
-      for (auto& call : calls) {
-        if (move_calls) submit_locked(std::move(call), {}, actions);
-        else submit_locked(std::as_const(call), {}, actions);
-      }
+      const auto n = static_cast<std::size_t>(std::ranges::size(calls));
+      m_nodes.reserve(m_nodes.size() + n);
+      m_hazards.reserve(n);
     }
-    carry_out(actions);
-    resume_all(actions.to_resume);
+    while (next != end) {
+      {
+        std::lock_guard lock{m_mutex};
+        for (std::size_t k = 0; k < chunk && next != end; ++k, ++next) {
+          if (move_calls) submit_locked(std::move(*next), {}, actions);
+          else submit_locked(std::as_const(*next), {}, actions);
+        }
+      }
+      carry_out(actions);
+      resume_all(actions.to_resume);
+      actions.to_start.clear();
+      actions.to_resume.clear();
+      actions.request_stop = false;
+    }
   }
 
   // Records a turn boundary (an assistant_message) in the trace.
@@ -300,7 +311,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     call_record& record = new_record_locked(std::forward<Call>(call));
     record.tool = m_tools.find(record.call.name);
     if (!record.tool) {
-      settle_locked(index, make_error(errc::unknown_tool, unknown_tool_message(record.call)), actions);
+      settle_locked(index, unknown_tool_error(m_tools, record.call), actions);
       return index;
     }
     if (bind_arguments) {
@@ -311,9 +322,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
     auto prepared = record.tool->prepare(record.call.arguments);
     if (!prepared) {
-      settle_locked(index, make_error(errc::invalid_arguments, "call '" + record.call.id + "': " +
-                                                                  prepared.error().message),
-                    actions);
+      settle_locked(index, invalid_arguments_error(record.call, prepared.error()), actions);
       return index;
     }
     record.arguments = std::move(*prepared);
@@ -357,18 +366,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       }
     }
     release_node_locked(node_id, actions);
-  }
-
-  std::string unknown_tool_message(const tool_call& call) const {
-    std::string message = "call '" + call.id + "': no tool named '" + call.name + "' is registered";
-    auto names = m_tools.names();
-    if (!names.empty()) {
-      message += " (registered:";
-      for (std::size_t i = 0; i < names.size() && i < 20; ++i) message += (i ? ", " : " ") + names[i];
-      if (names.size() > 20) message += ", ...";
-      message += ")";
-    }
-    return message;
   }
 
   void add_node_locked(std::uint32_t id, std::uint32_t call) {
@@ -432,7 +429,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
                     actions);
       finished_now.push_back(id);
     } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
-      ++m_in_flight;
+      count_driver_locked();
       actions.to_start.emplace_back(index, &m_records[index]);
     } else {
       m_waiting_for_slot.push_back(index);
@@ -479,9 +476,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   // Records a call's final result; wakes its awaiter and, after the last
   // call, the drainer. Failures trigger cancel_all.
-  void settle_locked(std::uint32_t index, outcome<std::string>&& result, deferred_actions& actions) {
+  void settle_locked(std::uint32_t index, outcome<std::string>&& result, deferred_actions& actions,
+                     std::optional<time_point> finished = std::nullopt) {
     call_record& record = m_records[index];
-    const auto now = m_executor.now();
+    const auto now = finished ? *finished : m_executor.now();
     if (record.node == no_index || !m_nodes[record.node].started) record.result.started = now;
     record.result.finished = now;
     record.result.result = std::move(result);
@@ -501,6 +499,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // for the limiter). Returns the awaiters to resume once the driver is gone.
   std::vector<std::coroutine_handle<>> complete(std::uint32_t index, outcome<std::string>&& result,
                                                 std::optional<time_point> started) {
+    const time_point finished = m_executor.now();  // read before locking: a clock read can be slow
+    // Declared first, destroyed last: when this was the last driver, the
+    // scheduler may die with it, after everything below is done with it.
+    std::shared_ptr<scheduler> last_reference;
     deferred_actions actions;
     {
       std::lock_guard lock{m_mutex};
@@ -508,14 +510,21 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
         m_records[index].result.started = *started;
         m_nodes[m_records[index].node].started = true;
       }
-      settle_locked(index, std::move(result), actions);
+      settle_locked(index, std::move(result), actions, finished);
       --m_in_flight;
       m_worklist.push_back(m_records[index].node);
       finish_nodes_locked(m_worklist, actions);
       admit_waiting_locked(actions);
+      if (m_in_flight == 0) last_reference = std::move(m_alive_while_running);
     }
     carry_out(actions);
     return std::move(actions.to_resume);
+  }
+
+  // A call gets a driver: the first one of a busy period takes a reference
+  // that keeps the scheduler alive until the last driver completes.
+  void count_driver_locked() {
+    if (m_in_flight++ == 0) m_alive_while_running = this->shared_from_this();
   }
 
   void admit_waiting_locked(deferred_actions& actions) {
@@ -530,7 +539,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
         finished_now.push_back(m_records[index].node);
         continue;
       }
-      ++m_in_flight;
+      count_driver_locked();
       actions.to_start.emplace_back(index, &m_records[index]);
     }
     if (!finished_now.empty()) {
@@ -543,7 +552,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   void carry_out(deferred_actions& actions) {
     if (actions.request_stop) m_stop.request_stop();
     if (actions.to_start.empty()) return;
-    auto self = this->shared_from_this();
+    scheduler* self = this;  // kept alive by m_alive_while_running until the last driver completes
     if (drivers_run_tools_directly()) {
       for (auto [index, record] : actions.to_start) run_call<true>(self, index, record);
     } else {
@@ -592,7 +601,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     auto bound = record.more->bind_arguments(inputs);
     auto prepared = bound ? record.tool->prepare(*bound) : outcome<prepared_arguments>(bound.error());
     if (!prepared) {
-      return make_error(errc::invalid_arguments, "call '" + record.call.id + "': " + prepared.error().message);
+      return invalid_arguments_error(record.call, prepared.error());
     }
     record.call.arguments = std::move(*bound);
     record.arguments = std::move(*prepared);
@@ -633,7 +642,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // One started call: hop onto the executor, take a limiter permit, bind
   // its arguments, run it, report. Every path ends in complete().
   template <bool RunsToolDirectly>
-  static detached run_call(std::shared_ptr<scheduler> self, std::uint32_t index, call_record* record) {
+  static detached run_call(scheduler* self, std::uint32_t index, call_record* record) {
     co_await self->m_executor.schedule();
     async_semaphore* limiter = self->m_options.limiter;
     if constexpr (!RunsToolDirectly) {
@@ -686,7 +695,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   std::vector<hazard_tracker::node_id> m_predecessors;  // scratch for add_call
   std::vector<hazard_tracker::join> m_joins;           // scratch for add_call
   index_fifo m_waiting_for_slot;  // ready, held back by max_concurrency
-  std::size_t m_in_flight = 0;
+  std::size_t m_in_flight = 0;  // calls with a driver (started or waiting for the limiter)
+  // Owns the scheduler while any driver runs (drivers hold a plain pointer:
+  // one reference count per busy period, not two atomic updates per call).
+  std::shared_ptr<scheduler> m_alive_while_running;
   std::size_t m_unfinished_calls = 0;
   std::size_t m_drained = 0;
   std::coroutine_handle<> m_drain_waiter;

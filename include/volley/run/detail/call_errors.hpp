@@ -1,0 +1,32 @@
+// The errors a call gets before it runs, worded once for every way of
+// running calls (the scheduler and the independent batch).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "volley/core/outcome.hpp"
+#include "volley/tool/tool_call.hpp"
+#include "volley/tool/tool_registry.hpp"
+
+namespace volley::detail {
+
+// "call 'c1': no tool named 'serch' is registered (registered: read_file, search)".
+inline error unknown_tool_error(const tool_registry& tools, const tool_call& call) {
+  std::string message = "call '" + call.id + "': no tool named '" + call.name + "' is registered";
+  auto names = tools.names();
+  if (!names.empty()) {
+    message += " (registered:";
+    for (std::size_t i = 0; i < names.size() && i < 20; ++i) message += (i ? ", " : " ") + names[i];
+    if (names.size() > 20) message += ", ...";
+    message += ")";
+  }
+  return error{errc::unknown_tool, std::move(message)};
+}
+
+// The tool's own parse error, prefixed with the call it belongs to.
+inline error invalid_arguments_error(const tool_call& call, const error& parse_error) {
+  return error{errc::invalid_arguments, "call '" + call.id + "': " + parse_error.message};
+}
+
+}  // namespace volley::detail
