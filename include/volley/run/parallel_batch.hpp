@@ -16,7 +16,6 @@
 #include "volley/core/task.hpp"
 #include "volley/exec/executor.hpp"
 #include "volley/run/batch_options.hpp"
-#include "volley/run/detail/independent_batch.hpp"
 #include "volley/run/detail/scheduler.hpp"
 #include "volley/tool/tool.hpp"
 #include "volley/tool/tool_call.hpp"
@@ -28,12 +27,6 @@ namespace detail {
 template <Executor E>
 task<std::vector<call_result>> run_parallel_batch(E& executor, const tool_registry& tools,
                                                   std::vector<tool_call> calls, batch_options options) {
-  if (runs_as_independent_batch(tools, calls, options)) {
-    // (Awaited into a variable, then returned: g++ 12 miscompiles some
-    // conditional co_return co_await shapes at -O0.)
-    auto results = co_await run_independent_batch(executor, tools, std::move(calls), options.recorder);
-    co_return results;
-  }
   auto batch = std::make_shared<scheduler<E>>(executor, tools, std::move(options), false);
   batch->submit_all(calls, true);
   auto results = co_await batch->drain();
