@@ -56,6 +56,36 @@ volley::task<> forever(volley::thread_pool& pool, std::atomic<int>& resumed) {
   resumed.fetch_add(1);
 }
 
+// Blocks its worker until `partner_count` tasks run at the same time: it can
+// only finish when the pool spreads them over that many workers.
+volley::task<> wait_for_partners(volley::thread_pool& pool, std::atomic<int>& arrived, int partner_count) {
+  co_await pool.schedule();
+  arrived.fetch_add(1);
+  while (arrived.load() < partner_count) std::this_thread::yield();
+}
+
+// Starts the blocking tasks from a worker: they land on that worker's own
+// queue, so the other workers must take them from there.
+volley::task<> fan_out_from_a_worker(volley::thread_pool& pool, std::atomic<int>& arrived) {
+  co_await pool.schedule();
+  co_await volley::when_all(wait_for_partners(pool, arrived, 2), wait_for_partners(pool, arrived, 2));
+}
+
+// Keeps its worker busy with work of its own until `flag` is set.
+volley::task<int> reschedule_until(volley::thread_pool& pool, std::atomic<bool>& flag) {
+  int turns = 0;
+  while (!flag.load()) {
+    co_await pool.schedule();
+    ++turns;
+  }
+  co_return turns;
+}
+
+volley::task<> set_flag(volley::thread_pool& pool, std::atomic<bool>& flag) {
+  co_await pool.schedule();
+  flag.store(true);
+}
+
 }  // namespace
 
 TEST_CASE("thread_pool: a task continues on a worker thread", "[thread_pool]") {
@@ -149,4 +179,34 @@ TEST_CASE("thread_pool: destruction with a far timer pending neither hangs nor l
   waiter.join();
   CHECK(resumed.load() == 1);
   CHECK(volley_test::live_frames() == 0);
+}
+
+TEST_CASE("thread_pool: work one worker schedules spreads to the idle workers", "[thread_pool][stealing]") {
+  volley_test::watchdog dog{"work spreading over workers", std::chrono::seconds{60}};
+  volley::thread_pool pool{2};
+  for (int round = 0; round < volley_test::scaled(200); ++round) {
+    std::atomic<int> arrived{0};
+    volley::sync_wait(fan_out_from_a_worker(pool, arrived));
+    REQUIRE(arrived.load() == 2);
+  }
+}
+
+TEST_CASE("thread_pool: work from outside runs while a worker keeps rescheduling itself", "[thread_pool][fairness]") {
+  volley_test::watchdog dog{"outside work not starved", std::chrono::seconds{60}};
+  // One worker, busy with a coroutine that reschedules itself until a task
+  // scheduled from outside runs: starving outside work would hang (and the
+  // watchdog would fail the test).
+  volley::thread_pool pool{1};
+  long total_turns = 0;
+  for (int round = 0; round < volley_test::scaled(50); ++round) {
+    std::atomic<bool> flag{false};
+    int turns = 0;
+    std::thread busy([&] { turns = volley::sync_wait(reschedule_until(pool, flag)); });
+    std::this_thread::sleep_for(1ms);
+    volley::sync_wait(set_flag(pool, flag));
+    busy.join();
+    total_turns += turns;
+  }
+  // The busy coroutine really kept the worker busy in most rounds.
+  CHECK(total_turns > 0);
 }
