@@ -11,6 +11,7 @@
 
 #include "volley/detail/concat.hpp"
 
+#include <array>
 #include <coroutine>
 #include <cstdint>
 #include <functional>
@@ -149,9 +150,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
                        std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments = {}) {
     deferred_actions actions;
     std::uint32_t index;
+    prepared_call prepared = prepare_call(call, static_cast<bool>(bind_arguments));
     {
       std::lock_guard lock{m_mutex};
-      index = submit_locked(std::move(call), dependencies, actions, std::move(bind_arguments));
+      index = submit_locked(std::move(call), std::move(prepared), dependencies, actions, std::move(bind_arguments));
     }
     carry_out(actions);
     resume_all(actions.to_resume);
@@ -197,9 +199,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // Submits many calls, a chunk per lock: the calls of one chunk start while
   // the next is being submitted (on a thread pool, the workers run them
   // meanwhile). With `move_calls`, the calls are moved out of the range.
-  template <class Range>
+  template <std::ranges::forward_range Range>
   void submit_all(Range& calls, bool move_calls) {
     constexpr std::size_t chunk = 32;
+    std::array<prepared_call, chunk> prepared;
     auto next = std::ranges::begin(calls);
     const auto end = std::ranges::end(calls);
     deferred_actions actions;
@@ -210,11 +213,15 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       m_hazards.reserve(n);
     }
     while (next != end) {
+      // Tools and arguments first, outside the lock: parsing is the costliest
+      // part of a submission, and workers completing calls wait on this lock.
+      std::size_t count = 0;
+      for (auto it = next; count < chunk && it != end; ++it) prepared[count++] = prepare_call(*it, false);
       {
         std::lock_guard lock{m_mutex};
-        for (std::size_t k = 0; k < chunk && next != end; ++k, ++next) {
-          if (move_calls) submit_locked(std::move(*next), {}, actions);
-          else submit_locked(std::as_const(*next), {}, actions);
+        for (std::size_t k = 0; k < count; ++k, ++next) {
+          if (move_calls) submit_locked(std::move(*next), std::move(prepared[k]), {}, actions);
+          else submit_locked(std::as_const(*next), std::move(prepared[k]), {}, actions);
         }
       }
       carry_out(actions);
@@ -303,13 +310,26 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   // `call` is a tool_call to move from or a const one to copy: it goes
   // straight into the record, with no copy on the way.
+  // What can be worked out about a call before taking the lock: its tool and
+  // its parsed arguments (the registry does not change while calls run).
+  struct prepared_call {
+    const registered_tool* tool = nullptr;
+    outcome<prepared_arguments> arguments;  // unset for an unknown tool or arguments bound later
+  };
+  prepared_call prepare_call(const tool_call& call, bool arguments_bound_later) const {
+    prepared_call prepared;
+    prepared.tool = m_tools.find(call.name);
+    if (prepared.tool && !arguments_bound_later) prepared.arguments = prepared.tool->prepare(call.arguments);
+    return prepared;
+  }
+
   template <class Call>
   std::uint32_t submit_locked(
-      Call&& call, std::span<const std::uint32_t> dependencies, deferred_actions& actions,
+      Call&& call, prepared_call&& prepared, std::span<const std::uint32_t> dependencies, deferred_actions& actions,
       std::function<outcome<std::string>(std::span<const call_result* const>)> bind_arguments = {}) {
     const auto index = static_cast<std::uint32_t>(m_records.size());
     call_record& record = new_record_locked(std::forward<Call>(call));
-    record.tool = m_tools.find(record.call.name);
+    record.tool = prepared.tool;
     if (!record.tool) {
       settle_locked(index, unknown_tool_error(m_tools, record.call), actions);
       return index;
@@ -320,12 +340,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       enter_graph_locked(index, record.tool->effect(), dependencies, actions);
       return index;
     }
-    auto prepared = record.tool->prepare(record.call.arguments);
-    if (!prepared) {
-      settle_locked(index, invalid_arguments_error(record.call, prepared.error()), actions);
+    if (!prepared.arguments) {
+      settle_locked(index, invalid_arguments_error(record.call, prepared.arguments.error()), actions);
       return index;
     }
-    record.arguments = std::move(*prepared);
+    record.arguments = std::move(*prepared.arguments);
     enter_graph_locked(index, record.tool->effect(), dependencies, actions);
     return index;
   }
