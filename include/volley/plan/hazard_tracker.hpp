@@ -186,14 +186,17 @@ class hazard_tracker {
     return id;
   }
 
-  // Calls and joins registered so far (the next node id).
-  // Room for `calls` more calls without reallocating (their joins may still grow it).
+  // Room for `calls` more calls without reallocating (their joins may still
+  // grow it). When to use: before adding a batch whose size is known.
+  //   good: tracker.reserve(calls.size()); for (auto& c : calls) tracker.add_call(...);
+  //   bad:  reserving before every single add_call: each call reallocates anyway.
   void reserve(std::size_t calls) {
     m_is_join.reserve(m_is_join.size() + calls);
     m_listed_by.reserve(m_listed_by.size() + calls);
     if (!m_seen_write) m_deferred_reads.reserve(m_deferred_reads.size() + calls);
   }
 
+  // Calls and joins registered so far (the next node id).
   std::size_t node_count() const noexcept { return m_is_join.size(); }
 
   // Whether `node` is a join; throws std::out_of_range for an id not yet made.

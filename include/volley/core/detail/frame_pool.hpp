@@ -54,7 +54,7 @@ inline void free_frames(free_frame* head) noexcept {
   while (head) ::operator delete(std::exchange(head, head->next));
 }
 
-// Full magazines shared by every thread, a few per size class. Created once
+// Full magazines shared by every thread, frame_depot_bytes at most. Created once
 // and never destroyed: threads hand their magazines back when they exit,
 // which can be after static destruction has begun.
 class frame_depot {

@@ -308,8 +308,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   std::chrono::nanoseconds now_ns() const { return m_executor.now().time_since_epoch(); }
 
-  // `call` is a tool_call to move from or a const one to copy: it goes
-  // straight into the record, with no copy on the way.
   // What can be worked out about a call before taking the lock: its tool and
   // its parsed arguments (the registry does not change while calls run).
   struct prepared_call {
@@ -323,6 +321,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return prepared;
   }
 
+  // `call` is a tool_call to move from or a const one to copy: it goes
+  // straight into the record, with no copy on the way.
   template <class Call>
   std::uint32_t submit_locked(
       Call&& call, prepared_call&& prepared, std::span<const std::uint32_t> dependencies, deferred_actions& actions,
