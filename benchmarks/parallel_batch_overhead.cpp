@@ -75,6 +75,32 @@ volley::task<std::size_t> volley_batch(E& executor, const volley::tool_registry&
   co_return results.size();
 }
 
+// ns per call of the baseline and of volley, inline and on the pool (best of runs).
+struct overhead_figures {
+  double sim_plain, sim_volley, pool_plain, pool_volley;
+};
+overhead_figures measure_overhead(volley::simulation& sim, volley::thread_pool& pool, const volley::tool_registry& tools,
+                                  const std::vector<volley::tool_call>& calls) {
+  const std::size_t n = calls.size();
+  const int repeats = n >= 10'000 ? 10 : 50;
+  const int inner = static_cast<int>(std::max<std::size_t>(1, 20'000 / n));
+  const double items = static_cast<double>(n) * inner;
+  overhead_figures figures{};
+  figures.sim_plain = bench::best_ns_per_item(repeats, items, [&] {
+    for (int i = 0; i < inner; ++i) sim.run(plain_when_all(sim, tools, calls));
+  });
+  figures.sim_volley = bench::best_ns_per_item(repeats, items, [&] {
+    for (int i = 0; i < inner; ++i) sim.run(volley_batch(sim, tools, calls));
+  });
+  figures.pool_plain = bench::best_ns_per_item(repeats, items, [&] {
+    for (int i = 0; i < inner; ++i) volley::sync_wait(plain_when_all(pool, tools, calls));
+  });
+  figures.pool_volley = bench::best_ns_per_item(repeats, items, [&] {
+    for (int i = 0; i < inner; ++i) volley::sync_wait(volley_batch(pool, tools, calls));
+  });
+  return figures;
+}
+
 std::string run_tool_directly(const volley::tool_registry& tools, const volley::tool_call& call) {
   auto prepared = tools.find(call.name)->prepare(call.arguments);
   volley::call_context ctx;
@@ -99,22 +125,7 @@ int main() {
               "std::async ns", "std::thread ns");
   for (std::size_t n : {std::size_t{1}, std::size_t{10}, std::size_t{100}, std::size_t{10'000}}) {
     auto calls = noop_calls(n);
-    const int repeats = n >= 10'000 ? 10 : 50;
-    const int inner = static_cast<int>(std::max<std::size_t>(1, 20'000 / n));
-    const double items = static_cast<double>(n) * inner;
-
-    double sim_plain = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) sim.run(plain_when_all(sim, tools, calls));
-    });
-    double sim_volley = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) sim.run(volley_batch(sim, tools, calls));
-    });
-    double pool_plain = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) volley::sync_wait(plain_when_all(pool, tools, calls));
-    });
-    double pool_volley = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) volley::sync_wait(volley_batch(pool, tools, calls));
-    });
+    const auto [sim_plain, sim_volley, pool_plain, pool_volley] = measure_overhead(sim, pool, tools, calls);
     // std::async and std::thread: one per call (capped at 1,000 calls a run to stay sane).
     const std::size_t thread_calls = std::min<std::size_t>(n, 1000);
     double async_ns = bench::best_ns_per_item(5, static_cast<double>(thread_calls), [&] {
@@ -146,21 +157,7 @@ int main() {
   for (std::size_t n : {std::size_t{10}, std::size_t{100}, std::size_t{10'000}}) {
     auto calls = noop_calls(n);
     for (std::size_t i = 0; i < n; i += 10) calls[i].name = "noop_write";
-    const int repeats = n >= 10'000 ? 10 : 50;
-    const int inner = static_cast<int>(std::max<std::size_t>(1, 20'000 / n));
-    const double items = static_cast<double>(n) * inner;
-    double sim_plain = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) sim.run(plain_when_all(sim, tools, calls));
-    });
-    double sim_volley = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) sim.run(volley_batch(sim, tools, calls));
-    });
-    double pool_plain = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) volley::sync_wait(plain_when_all(pool, tools, calls));
-    });
-    double pool_volley = bench::best_ns_per_item(repeats, items, [&] {
-      for (int i = 0; i < inner; ++i) volley::sync_wait(volley_batch(pool, tools, calls));
-    });
+    const auto [sim_plain, sim_volley, pool_plain, pool_volley] = measure_overhead(sim, pool, tools, calls);
     std::printf("%-8zu %-12s %14.1f %14.1f %8.2f\n", n, "inline", sim_plain, sim_volley, sim_volley / sim_plain);
     std::printf("%-8zu %-12s %14.1f %14.1f %8.2f\n", n, "2 threads", pool_plain, pool_volley, pool_volley / pool_plain);
   }

@@ -627,6 +627,12 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return {};
   }
 
+  // The context of a call with no timeout: the batch's stop, no deadline.
+  static call_context context_without_deadline(scheduler& self, const call_record& record) {
+    return call_context{record.call.id, record.call.name, self.m_stop.get_token(), std::nullopt,
+                        executor_ref{self.m_executor}};
+  }
+
   // Runs the tool, under the per-call timeout when there is one. A frame of
   // its own, for the drivers that can wait long before the tool runs: a call
   // waiting for the limiter then keeps only the small driver frame.
@@ -634,7 +640,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     E& executor = self.m_executor;
     const batch_options& options = self.m_options;
     if (!options.timeout) {
-      call_context ctx{record.call.id, record.call.name, self.m_stop.get_token(), std::nullopt, executor_ref{executor}};
+      call_context ctx = context_without_deadline(self, record);
       co_return co_await invoke(record, ctx);
     }
     // The call's own stop: the batch's, or its deadline passing.
@@ -690,8 +696,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (self->m_options.recorder) self->m_options.recorder->call_started(record->call.id, started.time_since_epoch());
     outcome<std::string> result;
     if constexpr (RunsToolDirectly) {
-      call_context ctx{record->call.id, record->call.name, self->m_stop.get_token(), std::nullopt,
-                       executor_ref{self->m_executor}};
+      call_context ctx = context_without_deadline(*self, *record);
       result = co_await invoke(*record, ctx);
     } else {
       result = co_await run_tool(*self, *record, started);
