@@ -1,6 +1,7 @@
 // volley/exec/simulation.hpp: a one-thread executor in virtual time.
 #pragma once
 
+#include <atomic>
 #include <coroutine>
 #include <cstdint>
 #include <mutex>
@@ -38,7 +39,7 @@ namespace volley {
 class simulation {
  public:
   simulation() = default;
-  explicit simulation(time_point start) : m_start(start), m_now(start) {}
+  explicit simulation(time_point start) : m_start(start), m_now(start.time_since_epoch().count()) {}
   simulation(const simulation&) = delete;
   simulation& operator=(const simulation&) = delete;
 
@@ -70,10 +71,8 @@ class simulation {
   }
 
   // Virtual time: starts at time_point{} (or the constructor's start).
-  time_point now() const noexcept {
-    std::lock_guard lock{m_mutex};
-    return m_now;
-  }
+  // (No lock: the clock only moves inside step(), and every call reads it.)
+  time_point now() const noexcept { return time_point{duration{m_now.load(std::memory_order_acquire)}}; }
   // Virtual time since the simulation started.
   duration elapsed() const noexcept { return now() - m_start; }
 
@@ -105,8 +104,9 @@ class simulation {
     std::unique_lock lock{m_mutex};
     if (!m_head) {
       if (m_timers.empty()) return false;
-      m_now = m_timers.earliest();
-      while (!m_timers.empty() && m_timers.earliest() <= m_now) enqueue_locked(m_timers.pop()->node);
+      const time_point now = m_timers.earliest();
+      m_now.store(now.time_since_epoch().count(), std::memory_order_release);
+      while (!m_timers.empty() && m_timers.earliest() <= now) enqueue_locked(m_timers.pop()->node);
     }
     detail::ready_node* node = m_head;
     m_head = node->next;
@@ -131,7 +131,8 @@ class simulation {
   bool arm_timer(detail::timer_entry& entry, time_point deadline) {
     std::lock_guard lock{m_mutex};
     if (entry.stop_requested) return false;
-    m_timers.insert(entry, deadline < m_now ? m_now : deadline);
+    const time_point now = this->now();
+    m_timers.insert(entry, deadline < now ? now : deadline);
     return true;
   }
   void cancel_timer(detail::timer_entry& entry) noexcept {
@@ -155,7 +156,9 @@ class simulation {
   // thread; a simulation runs on one thread.
   mutable std::mutex m_mutex;
   time_point m_start{};
-  time_point m_now{};
+  // Virtual now, in ticks: written under the lock, read without it
+  // (release/acquire: a reader on another thread sees a settled value).
+  std::atomic<duration::rep> m_now{0};
   detail::ready_node* m_head = nullptr;
   detail::ready_node* m_tail = nullptr;
   detail::timer_queue m_timers;
