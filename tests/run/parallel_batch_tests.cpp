@@ -1,4 +1,5 @@
 #include <chrono>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,4 +60,56 @@ TEST_CASE("parallel_batch: an empty batch completes at once", "[parallel_batch]"
   auto results = sim.run(volley::parallel_batch(sim, tools, std::vector<volley::tool_call>{}));
   CHECK(results.empty());
   CHECK(sim.elapsed() == 0s);
+}
+
+TEST_CASE("parallel_batch: the calls are read when it is called; the range may die before the batch is awaited",
+          "[parallel_batch][lifetime]") {
+  test_tools::kv_store store;
+  auto tools = test_tools::kv_registry(store);
+  volley::simulation sim;
+  std::optional<volley::task<std::vector<volley::call_result>>> batch;
+  {
+    // Ids and arguments long enough to live on the heap: a dangling read would show under ASan.
+    const std::string long_key(64, 'k');
+    std::vector<volley::tool_call> calls{{std::string(40, 'a'), "put", long_key + "=1"},
+                                         {std::string(40, 'b'), "get", long_key},
+                                         {"bad", "put", "missing-equals"}};
+    batch.emplace(volley::parallel_batch(sim, tools, calls));
+    calls.clear();  // overwritten and freed before the batch runs
+    calls.shrink_to_fit();
+  }
+  CHECK(sim.elapsed() == 0s);
+  CHECK(store.data.empty());  // nothing ran yet: the task is lazy
+  auto results = sim.run(std::move(*batch));
+  batch.reset();
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].id == std::string(40, 'a'));
+  CHECK(*results[0].result == std::string(64, 'k') + ":<none>->1");
+  CHECK(results[1].id == std::string(40, 'b'));
+  CHECK(*results[1].result == std::string(64, 'k') + ":1");
+  REQUIRE_FALSE(results[2].result);
+  CHECK(results[2].result.error().code == volley::errc::invalid_arguments);
+  CHECK(volley_test::live_frames() == 0);
+}
+
+TEST_CASE("parallel_batch: any range of things convertible to tool_call, and an rvalue vector is moved from",
+          "[parallel_batch][lifetime]") {
+  auto tools = test_tools::seed_registry();
+  volley::simulation sim;
+  struct model_call {
+    std::string id, arguments;
+    operator volley::tool_call() const { return {id, "search", arguments}; }
+  };
+  const std::vector<model_call> emitted{{"s1", "a"}, {"s2", "b"}};
+  auto results = sim.run(volley::parallel_batch(sim, tools, emitted));
+  REQUIRE(results.size() == 2);
+  CHECK(results[1].id == "s2");
+  CHECK(results[1].name == "search");
+  CHECK(results[1].result.has_value());
+
+  auto calls = test_tools::seed_batch();
+  const auto expected_ids = std::vector<std::string>{calls[0].id, calls[1].id, calls[2].id, calls[3].id};
+  auto moved = sim.run(volley::parallel_batch(sim, tools, std::move(calls)));
+  REQUIRE(moved.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(moved[i].id == expected_ids[i]);
 }

@@ -25,10 +25,8 @@ namespace volley {
 
 namespace detail {
 template <Executor E>
-task<std::vector<call_result>> run_parallel_batch(E& executor, const tool_registry& tools,
-                                                  std::vector<tool_call> calls, batch_options options) {
-  auto batch = std::make_shared<scheduler<E>>(executor, tools, std::move(options), false);
-  batch->submit_all(calls, true);
+task<std::vector<call_result>> run_parallel_batch(std::shared_ptr<scheduler<E>> batch) {
+  batch->submit_staged();
   auto results = co_await batch->drain();
   batch->end_turn();
   co_return results;
@@ -51,20 +49,20 @@ task<std::vector<call_result>> run_parallel_batch(E& executor, const tool_regist
 //         the latencies add up
 //   bad:  when_all over the calls: write_file and read_file of one path race.
 //
-// The calls are copied (moved, from an rvalue vector) into the batch when it
-// is created, so the range need not outlive the returned task.
+// The calls are read when parallel_batch is called: each call's tool is
+// looked up and its arguments parsed then (a failure becomes that call's
+// outcome), its id and name copied (moved, from an rvalue vector). So the
+// range need not outlive the returned task, and nothing runs until it is
+// awaited.
 template <Executor E, std::ranges::input_range Calls>
   requires std::convertible_to<std::ranges::range_reference_t<Calls>, tool_call>
 task<std::vector<call_result>> parallel_batch(E& executor, const tool_registry& tools, Calls&& calls,
                                               batch_options options = {}) {
-  if constexpr (std::is_same_v<std::remove_cvref_t<Calls>, std::vector<tool_call>> && !std::is_lvalue_reference_v<Calls>) {
-    return detail::run_parallel_batch(executor, tools, std::move(calls), std::move(options));
-  } else {
-    std::vector<tool_call> copied;
-    if constexpr (std::ranges::sized_range<Calls>) copied.reserve(std::ranges::size(calls));
-    for (auto&& call : calls) copied.push_back(tool_call(call));
-    return detail::run_parallel_batch(executor, tools, std::move(copied), std::move(options));
-  }
+  auto batch = std::make_shared<detail::scheduler<E>>(executor, tools, std::move(options), false);
+  constexpr bool move_calls =
+      std::is_same_v<std::remove_cvref_t<Calls>, std::vector<tool_call>> && !std::is_lvalue_reference_v<Calls>;
+  batch->stage_all(calls, move_calls);
+  return detail::run_parallel_batch(std::move(batch));
 }
 
 // ---- the typed form ---------------------------------------------------------

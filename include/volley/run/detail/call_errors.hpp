@@ -1,19 +1,20 @@
-// The errors a call gets before it runs, worded once for every way of
-// running calls (the scheduler and the independent batch).
+// The errors a call gets before it runs (its tool unknown, its arguments
+// malformed), worded in one place.
 #pragma once
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "volley/core/outcome.hpp"
-#include "volley/tool/tool_call.hpp"
+#include "volley/detail/concat.hpp"
 #include "volley/tool/tool_registry.hpp"
 
 namespace volley::detail {
 
 // "call 'c1': no tool named 'serch' is registered (registered: read_file, search)".
-inline error unknown_tool_error(const tool_registry& tools, const tool_call& call) {
-  std::string message = "call '" + call.id + "': no tool named '" + call.name + "' is registered";
+inline error unknown_tool_error(const tool_registry& tools, std::string_view id, std::string_view name) {
+  std::string message = concat({"call '", id, "': no tool named '", name, "' is registered"});
   auto names = tools.names();
   if (!names.empty()) {
     message += " (registered:";
@@ -25,8 +26,8 @@ inline error unknown_tool_error(const tool_registry& tools, const tool_call& cal
 }
 
 // The tool's own parse error, prefixed with the call it belongs to.
-inline error invalid_arguments_error(const tool_call& call, const error& parse_error) {
-  return error{errc::invalid_arguments, "call '" + call.id + "': " + parse_error.message};
+inline error invalid_arguments_error(std::string_view id, const error& parse_error) {
+  return error{errc::invalid_arguments, concat({"call '", id, "': ", parse_error.message})};
 }
 
 }  // namespace volley::detail

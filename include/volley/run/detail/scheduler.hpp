@@ -11,7 +11,7 @@
 
 #include "volley/detail/concat.hpp"
 
-#include <array>
+#include <algorithm>
 #include <coroutine>
 #include <cstdint>
 #include <functional>
@@ -23,6 +23,7 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -46,7 +47,12 @@ inline constexpr std::uint32_t no_index = std::numeric_limits<std::uint32_t>::ma
 
 // One submitted call. Lives in a deque: its address never changes.
 struct call_record {
-  tool_call call;
+  // The call's id and name (moved in from its tool_call: held once), then its
+  // outcome and times once settled. The arguments text is not kept: it is
+  // parsed into `arguments` before the record is made.
+  call_result result;
+  const std::string& id() const noexcept { return result.id; }
+  const std::string& name() const noexcept { return result.name; }
   const registered_tool* tool = nullptr;
   // What few calls need, kept out of line so a plain call's record stays small.
   struct extras {
@@ -64,7 +70,6 @@ struct call_record {
     return *more;
   }
   prepared_arguments arguments;
-  call_result result;
   std::uint32_t node = no_index;  // its graph node; none when it never entered the graph
   bool settled = false;
   std::coroutine_handle<> awaiting;  // one co_await of its handle
@@ -160,7 +165,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return index;
   }
 
-  // Submits many calls under one lock (a whole batch).
   // Submits a call that runs `job` instead of a registered tool.
   std::uint32_t submit_job(tool_call call, effect call_effect, std::vector<std::string> resources,
                            std::function<task<outcome<std::string>>(call_context&)> job) {
@@ -196,32 +200,48 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return index;
   }
 
-  // Submits many calls, a chunk per lock: the calls of one chunk start while
-  // the next is being submitted (on a thread pool, the workers run them
-  // meanwhile). With `move_calls`, the calls are moved out of the range.
-  template <std::ranges::forward_range Range>
-  void submit_all(Range& calls, bool move_calls) {
-    constexpr std::size_t chunk = 32;
-    std::array<prepared_call, chunk> prepared;
-    auto next = std::ranges::begin(calls);
-    const auto end = std::ranges::end(calls);
-    deferred_actions actions;
+  // Stages a whole batch before it starts (parallel_batch): for each call,
+  // its record (id and name moved or copied in), its tool and its parsed
+  // arguments, or the error that will be its outcome. The range is not read
+  // again, so it need not outlive the batch, and the arguments text is never
+  // copied. Only on a scheduler nothing has been submitted to yet; nothing
+  // runs until submit_staged(). With `move_calls`, ids and names are moved
+  // out of the range.
+  template <std::ranges::input_range Range>
+  void stage_all(Range& calls, bool move_calls) {
+    std::lock_guard lock{m_mutex};  // uncontended: nothing else has the scheduler yet
     if constexpr (std::ranges::sized_range<Range>) {
-      std::lock_guard lock{m_mutex};
       const auto n = static_cast<std::size_t>(std::ranges::size(calls));
-      m_nodes.reserve(m_nodes.size() + n);
+      m_nodes.reserve(n);
       m_hazards.reserve(n);
     }
-    while (next != end) {
-      // Tools and arguments first, outside the lock: parsing is the costliest
-      // part of a submission, and workers completing calls wait on this lock.
-      std::size_t count = 0;
-      for (auto it = next; count < chunk && it != end; ++it) prepared[count++] = prepare_call(*it, false);
+    for (auto&& item : calls) {
+      if constexpr (std::is_same_v<std::remove_cvref_t<decltype(item)>, tool_call>) {
+        if (move_calls) stage_locked(std::move(item));
+        else stage_locked(std::as_const(item));
+      } else {
+        stage_locked(tool_call(item));
+      }
+    }
+  }
+
+  // Starts the staged calls in program order, a chunk per lock: the calls of
+  // one chunk start while the next is being entered (on a thread pool, the
+  // workers run them meanwhile, and their completions wait on this lock).
+  void submit_staged() {
+    constexpr std::size_t chunk = 32;
+    deferred_actions actions;
+    std::size_t next, end;
+    {
+      std::lock_guard lock{m_mutex};
+      next = m_issued;
+      end = m_records.size();
+    }
+    while (next < end) {
       {
         std::lock_guard lock{m_mutex};
-        for (std::size_t k = 0; k < count; ++k, ++next) {
-          if (move_calls) submit_locked(std::move(*next), std::move(prepared[k]), {}, actions);
-          else submit_locked(std::as_const(*next), std::move(prepared[k]), {}, actions);
+        for (const std::size_t stop = std::min(end, next + chunk); next < stop; ++next) {
+          issue_staged_locked(static_cast<std::uint32_t>(next), actions);
         }
       }
       carry_out(actions);
@@ -331,7 +351,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     call_record& record = new_record_locked(std::forward<Call>(call));
     record.tool = prepared.tool;
     if (!record.tool) {
-      settle_locked(index, unknown_tool_error(m_tools, record.call), actions);
+      settle_locked(index, unknown_tool_error(m_tools, record.id(), record.name()), actions);
       return index;
     }
     if (bind_arguments) {
@@ -341,7 +361,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       return index;
     }
     if (!prepared.arguments) {
-      settle_locked(index, invalid_arguments_error(record.call, prepared.arguments.error()), actions);
+      settle_locked(index, invalid_arguments_error(record.id(), prepared.arguments.error()), actions);
       return index;
     }
     record.arguments = std::move(*prepared.arguments);
@@ -352,12 +372,46 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   template <class Call>
   call_record& new_record_locked(Call&& call) {
     call_record& record = m_records.emplace_back();
-    record.call = std::forward<Call>(call);
-    record.result.id = record.call.id;
-    record.result.name = record.call.name;
-    ++m_unfinished_calls;
-    if (m_options.recorder) m_options.recorder->call_issued(record.call.id, record.call.name, now_ns());
+    record.result.id = std::forward<Call>(call).id;
+    record.result.name = std::forward<Call>(call).name;
+    issue_locked(record);
     return record;
+  }
+
+  // A call enters the batch's accounting and its trace.
+  void issue_locked(const call_record& record) {
+    ++m_issued;
+    ++m_unfinished_calls;
+    if (m_options.recorder) m_options.recorder->call_issued(record.id(), record.name(), now_ns());
+  }
+
+  // A staged call's record: a call rejected before it runs keeps its error
+  // in its result until it is issued.
+  template <class Call>
+  void stage_locked(Call&& call) {
+    prepared_call prepared = prepare_call(call, false);
+    call_record& record = m_records.emplace_back();
+    record.result.id = std::forward<Call>(call).id;
+    record.result.name = std::forward<Call>(call).name;
+    record.tool = prepared.tool;
+    if (!record.tool) {
+      record.result.result = unknown_tool_error(m_tools, record.id(), record.name());
+    } else if (!prepared.arguments) {
+      record.result.result = invalid_arguments_error(record.id(), prepared.arguments.error());
+    } else {
+      record.arguments = std::move(*prepared.arguments);
+    }
+  }
+
+  void issue_staged_locked(std::uint32_t index, deferred_actions& actions) {
+    call_record& record = m_records[index];
+    issue_locked(record);
+    if (!record.result.result.has_value()) {
+      outcome<std::string> rejected = std::move(record.result.result);
+      settle_locked(index, std::move(rejected), actions);
+      return;
+    }
+    enter_graph_locked(index, record.tool->effect(), {}, actions);
   }
 
   // Wires the call (and any joins the tracker made for it) into the graph.
@@ -443,7 +497,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
                     actions);
       finished_now.push_back(id);
     } else if (m_stop.stop_requested()) {
-      settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].call.id +
+      settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].id() +
                                                            "' was cancelled before it started"),
                     actions);
       finished_now.push_back(id);
@@ -456,10 +510,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   std::string skip_message(std::uint32_t index, std::uint32_t culprit, const char* relation) const {
-    std::string message = "call '" + m_records[index].call.id + "' was skipped: it " + relation;
+    std::string message = "call '" + m_records[index].id() + "' was skipped: it " + relation;
     if (culprit != no_index) {
       const auto& failed = m_records[culprit];
-      message += " call '" + failed.call.id + "' (" + failed.call.name + "), which failed";
+      message += " call '" + failed.id() + "' (" + failed.name() + "), which failed";
       if (!failed.result.result.has_value()) {
         message += ": ";
         message += to_string(failed.result.result.error().code);
@@ -505,7 +559,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     record.settled = true;
     const bool ok = record.result.result.has_value();
     if (m_options.recorder) {
-      m_options.recorder->call_finished(record.call.id, now.time_since_epoch(), ok,
+      m_options.recorder->call_finished(record.id(), now.time_since_epoch(), ok,
                                         ok ? std::string_view{} : std::string_view{record.result.result.error().message});
     }
     if (!ok && m_options.policy == on_error::cancel_all) actions.request_stop = true;
@@ -552,7 +606,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       const std::uint32_t index = m_waiting_for_slot.front();
       m_waiting_for_slot.pop_front();
       if (m_stop.stop_requested()) {
-        settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].call.id +
+        settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].id() +
                                                              "' was cancelled before it started"),
                       actions);
         finished_now.push_back(m_records[index].node);
@@ -620,16 +674,15 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     auto bound = record.more->bind_arguments(inputs);
     auto prepared = bound ? record.tool->prepare(*bound) : outcome<prepared_arguments>(bound.error());
     if (!prepared) {
-      return invalid_arguments_error(record.call, prepared.error());
+      return invalid_arguments_error(record.id(), prepared.error());
     }
-    record.call.arguments = std::move(*bound);
     record.arguments = std::move(*prepared);
     return {};
   }
 
   // The context of a call with no timeout: the batch's stop, no deadline.
   static call_context context_without_deadline(scheduler& self, const call_record& record) {
-    return call_context{record.call.id, record.call.name, self.m_stop.get_token(), std::nullopt,
+    return call_context{record.id(), record.name(), self.m_stop.get_token(), std::nullopt,
                         executor_ref{self.m_executor}};
   }
 
@@ -648,11 +701,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     std::stop_source call_stop;
     std::stop_callback<forward_to_source> link{self.m_stop.get_token(), forward_to_source{&call_stop}};
     std::stop_source done;
-    call_context ctx{record.call.id, record.call.name, call_stop.get_token(), deadline, executor_ref{executor}};
+    call_context ctx{record.id(), record.name(), call_stop.get_token(), deadline, executor_ref{executor}};
     auto [value, timed_out] = co_await when_all(invoke_and_signal(record, ctx, done),
                                                 watch_deadline(executor, deadline, done.get_token(), call_stop));
     if (!timed_out) co_return std::move(value);
-    co_return make_error(errc::timeout, "call '" + record.call.id + "' (" + record.call.name +
+    co_return make_error(errc::timeout, "call '" + record.id() + "' (" + record.name() +
                                             ") did not finish within its timeout of " +
                                             std::to_string(std::chrono::duration<double>(*options.timeout).count()) +
                                             " s");
@@ -677,14 +730,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       if (limiter) permitted = co_await limiter->acquire(self->m_stop.get_token());
       if (!permitted) {
         co_return self->complete(index,
-                                 make_error(errc::cancelled, "call '" + record->call.id +
+                                 make_error(errc::cancelled, "call '" + record->id() +
                                                                  "' was cancelled while waiting for the limiter"),
                                  std::nullopt);
       }
     }
     outcome<void> ready;
     if (self->m_stop.stop_requested()) {
-      ready = make_error(errc::cancelled, "call '" + record->call.id + "' was cancelled before it started");
+      ready = make_error(errc::cancelled, "call '" + record->id() + "' was cancelled before it started");
     } else if (record->more && record->more->bind_arguments) {
       ready = self->bind_arguments(*record);
     }
@@ -693,7 +746,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       co_return self->complete(index, ready.error(), std::nullopt);
     }
     const time_point started = self->m_executor.now();
-    if (self->m_options.recorder) self->m_options.recorder->call_started(record->call.id, started.time_since_epoch());
+    if (self->m_options.recorder) self->m_options.recorder->call_started(record->id(), started.time_since_epoch());
     outcome<std::string> result;
     if constexpr (RunsToolDirectly) {
       call_context ctx = context_without_deadline(*self, *record);
@@ -724,6 +777,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // one reference count per busy period, not two atomic updates per call).
   std::shared_ptr<scheduler> m_alive_while_running;
   std::size_t m_unfinished_calls = 0;
+  std::size_t m_issued = 0;   // records issued; the rest (parallel_batch) are staged
   std::size_t m_drained = 0;
   std::coroutine_handle<> m_drain_waiter;
 };
