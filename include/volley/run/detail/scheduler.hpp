@@ -118,7 +118,7 @@ class index_fifo {
 // resume awaiters, stop the batch (stop callbacks may resume coroutines that
 // take the lock again).
 struct deferred_actions {
-  std::vector<std::pair<std::uint32_t, call_record*>> to_start;
+  std::vector<call_record*> to_start;
   std::vector<std::coroutine_handle<>> to_resume;
   bool request_stop = false;
 };
@@ -231,6 +231,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   void submit_staged() {
     constexpr std::size_t chunk = 32;
     deferred_actions actions;
+    actions.to_start.reserve(chunk);
     std::size_t next, end;
     {
       std::lock_guard lock{m_mutex};
@@ -442,7 +443,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   void add_node_locked(std::uint32_t id, std::uint32_t call) {
-    if (id >= m_nodes.size()) m_nodes.resize(id + 1);
+    if (id == m_nodes.size()) m_nodes.emplace_back();  // ids come in order: the usual case
+    else if (id > m_nodes.size()) m_nodes.resize(id + 1);
     m_nodes[id].call = call;
   }
 
@@ -503,7 +505,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       finished_now.push_back(id);
     } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
       count_driver_locked();
-      actions.to_start.emplace_back(index, &m_records[index]);
+      actions.to_start.push_back(&m_records[index]);
     } else {
       m_waiting_for_slot.push_back(index);
     }
@@ -535,6 +537,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       if (node.call != no_index) {
         node.failed = !m_records[node.call].result.result.has_value();
       }
+      if (node.successors.empty()) continue;  // most calls: nothing waits for them
       const std::uint32_t culprit = node.failed ? culprit_of(id) : no_index;
       auto successors = std::move(node.successors);
       node.successors.clear();
@@ -549,10 +552,12 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   // Records a call's final result; wakes its awaiter and, after the last
   // call, the drainer. Failures trigger cancel_all.
-  void settle_locked(std::uint32_t index, outcome<std::string>&& result, deferred_actions& actions,
-                     std::optional<time_point> finished = std::nullopt) {
-    call_record& record = m_records[index];
-    const auto now = finished ? *finished : m_executor.now();
+  void settle_locked(std::uint32_t index, outcome<std::string>&& result, deferred_actions& actions) {
+    settle_locked(m_records[index], std::move(result), actions, m_executor.now());
+  }
+  void settle_locked(call_record& record, outcome<std::string>&& result, deferred_actions& actions,
+                     time_point finished) {
+    const time_point now = finished;
     if (record.node == no_index || !m_nodes[record.node].started) record.result.started = now;
     record.result.finished = now;
     record.result.result = std::move(result);
@@ -570,7 +575,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // A call's driver is done with it: it ran (started is set; the result
   // includes a timeout verdict) or it never started (stopped while waiting
   // for the limiter). Returns the awaiters to resume once the driver is gone.
-  std::vector<std::coroutine_handle<>> complete(std::uint32_t index, outcome<std::string>&& result,
+  std::vector<std::coroutine_handle<>> complete(call_record& record, outcome<std::string>&& result,
                                                 std::optional<time_point> started) {
     const time_point finished = m_executor.now();  // read before locking: a clock read can be slow
     // Declared first, destroyed last: when this was the last driver, the
@@ -580,12 +585,12 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     {
       std::lock_guard lock{m_mutex};
       if (started) {
-        m_records[index].result.started = *started;
-        m_nodes[m_records[index].node].started = true;
+        record.result.started = *started;
+        m_nodes[record.node].started = true;
       }
-      settle_locked(index, std::move(result), actions, finished);
+      settle_locked(record, std::move(result), actions, finished);
       --m_in_flight;
-      m_worklist.push_back(m_records[index].node);
+      m_worklist.push_back(record.node);
       finish_nodes_locked(m_worklist, actions);
       admit_waiting_locked(actions);
       if (m_in_flight == 0) last_reference = std::move(m_alive_while_running);
@@ -613,7 +618,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
         continue;
       }
       count_driver_locked();
-      actions.to_start.emplace_back(index, &m_records[index]);
+      actions.to_start.push_back(&m_records[index]);
     }
     if (!finished_now.empty()) {
       finish_nodes_locked(finished_now, actions);
@@ -627,9 +632,9 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (actions.to_start.empty()) return;
     scheduler* self = this;  // kept alive by m_alive_while_running until the last driver completes
     if (drivers_run_tools_directly()) {
-      for (auto [index, record] : actions.to_start) run_call<true>(self, index, record);
+      for (call_record* record : actions.to_start) run_call<true>(self, record);
     } else {
-      for (auto [index, record] : actions.to_start) run_call<false>(self, index, record);
+      for (call_record* record : actions.to_start) run_call<false>(self, record);
     }
   }
 
@@ -720,7 +725,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // One started call: hop onto the executor, take a limiter permit, bind
   // its arguments, run it, report. Every path ends in complete().
   template <bool RunsToolDirectly>
-  static detached run_call(scheduler* self, std::uint32_t index, call_record* record) {
+  static detached run_call(scheduler* self, call_record* record) {
     co_await self->m_executor.schedule();
     async_semaphore* limiter = self->m_options.limiter;
     if constexpr (!RunsToolDirectly) {
@@ -729,7 +734,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       bool permitted = true;
       if (limiter) permitted = co_await limiter->acquire(self->m_stop.get_token());
       if (!permitted) {
-        co_return self->complete(index,
+        co_return self->complete(*record,
                                  make_error(errc::cancelled, "call '" + record->id() +
                                                                  "' was cancelled while waiting for the limiter"),
                                  std::nullopt);
@@ -743,7 +748,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
     if (!ready) {
       if (limiter) limiter->release();
-      co_return self->complete(index, ready.error(), std::nullopt);
+      co_return self->complete(*record, ready.error(), std::nullopt);
     }
     const time_point started = self->m_executor.now();
     if (self->m_options.recorder) self->m_options.recorder->call_started(record->id(), started.time_since_epoch());
@@ -755,7 +760,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       result = co_await run_tool(*self, *record, started);
     }
     if (limiter) limiter->release();
-    co_return self->complete(index, std::move(result), started);
+    co_return self->complete(*record, std::move(result), started);
   }
 
   E& m_executor;

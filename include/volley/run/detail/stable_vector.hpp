@@ -1,9 +1,11 @@
-// A growable sequence whose elements never move: blocks of 4, 8, 16, 32,
-// then 64 elements, so a small batch allocates little, a call record costs no
-// allocation of its own (std::deque allocates one per element this large),
-// and a pointer to an element stays valid while others are added.
+// A growable sequence whose elements never move: blocks of 4, 8, 16, 32, ...
+// elements (each twice the last), so a small batch allocates little, a call
+// record costs no allocation of its own (std::deque allocates one per element
+// this large), a pointer to an element stays valid while others are added,
+// and finding element i is a few bit operations, with no branch.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <memory>
 #include <utility>
@@ -16,7 +18,7 @@ class stable_vector {
  public:
   T& emplace_back() {
     auto [block, offset] = locate(m_size);
-    if (block == m_blocks.size()) m_blocks.push_back(std::make_unique<T[]>(block_capacity(block)));
+    if (block == m_blocks.size()) m_blocks.push_back(std::make_unique<T[]>(first_block << block));
     ++m_size;
     return m_blocks[block][offset];
   }
@@ -31,14 +33,14 @@ class stable_vector {
   std::size_t size() const noexcept { return m_size; }
 
  private:
-  // Blocks 0..3 hold 4, 8, 16 and 32 elements (60 in all); every later one 64.
-  static constexpr std::size_t block_capacity(std::size_t block) noexcept { return block < 4 ? 4u << block : 64u; }
+  static constexpr std::size_t first_block = 4;  // a power of two
+  // Block k holds first_block << k elements and starts at element
+  // first_block * (2^k - 1): with j = i + first_block, k is j's top bit
+  // (less log2(first_block)) and the offset is j without that bit.
   static constexpr std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
-    if (i < 4) return {0, i};
-    if (i < 12) return {1, i - 4};
-    if (i < 28) return {2, i - 12};
-    if (i < 60) return {3, i - 28};
-    return {4 + (i - 60) / 64, (i - 60) % 64};
+    const std::size_t j = i + first_block;
+    const auto top = static_cast<std::size_t>(std::bit_width(j)) - 1;
+    return {top - static_cast<std::size_t>(std::countr_zero(first_block)), j - (std::size_t{1} << top)};
   }
 
   std::vector<std::unique_ptr<T[]>> m_blocks;
