@@ -48,11 +48,12 @@ inline constexpr std::uint32_t no_index = std::numeric_limits<std::uint32_t>::ma
 // One submitted call. Lives in a deque: its address never changes.
 struct call_record {
   // The call's id and name (moved in from its tool_call: held once), then its
-  // outcome and times once settled. The arguments text is not kept: it is
-  // parsed into `arguments` before the record is made.
-  call_result result;
-  const std::string& id() const noexcept { return result.id; }
-  const std::string& name() const noexcept { return result.name; }
+  // outcome and times once settled; it lives in the scheduler's result
+  // storage and never moves while the call can run. The arguments text is not
+  // kept: it is parsed into `arguments` before the record is made.
+  call_result* result = nullptr;
+  const std::string& id() const noexcept { return result->id; }
+  const std::string& name() const noexcept { return result->name; }
   const registered_tool* tool = nullptr;
   // What few calls need, kept out of line so a plain call's record stays small.
   struct extras {
@@ -215,6 +216,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       m_nodes.reserve(n);
       m_hazards.reserve(n);
     }
+    if constexpr (std::ranges::sized_range<Range>) m_batch_results.reserve(std::ranges::size(calls));
     for (auto&& item : calls) {
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(item)>, tool_call>) {
         if (move_calls) stage_locked(std::move(item));
@@ -223,6 +225,9 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
         stage_locked(tool_call(item));
       }
     }
+    // The results vector is complete and will not grow again: its elements
+    // stay where they are until drain() moves the whole vector out.
+    for (std::size_t i = 0; i < m_batch_results.size(); ++i) m_records[i].result = &m_batch_results[i];
   }
 
   // Starts the staged calls in program order, a chunk per lock: the calls of
@@ -283,7 +288,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
     call_result await_resume() {
       std::lock_guard lock{m_owner->m_mutex};
-      return m_owner->m_records[m_index].result;
+      return *m_owner->m_records[m_index].result;
     }
 
    private:
@@ -307,10 +312,12 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     std::vector<call_result> await_resume() {
       std::lock_guard lock{m_owner->m_mutex};
       auto& records = m_owner->m_records;
+      const std::size_t first = std::exchange(m_owner->m_drained, records.size());
+      // A staged batch: its results are already the vector to return.
+      if (first == 0 && m_owner->m_batch_results.size() == records.size()) return std::move(m_owner->m_batch_results);
       std::vector<call_result> results;
-      results.reserve(records.size() - m_owner->m_drained);
-      for (std::size_t i = m_owner->m_drained; i < records.size(); ++i) results.push_back(std::move(records[i].result));
-      m_owner->m_drained = records.size();
+      results.reserve(records.size() - first);
+      for (std::size_t i = first; i < records.size(); ++i) results.push_back(std::move(*records[i].result));
       return results;
     }
 
@@ -373,8 +380,9 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   template <class Call>
   call_record& new_record_locked(Call&& call) {
     call_record& record = m_records.emplace_back();
-    record.result.id = std::forward<Call>(call).id;
-    record.result.name = std::forward<Call>(call).name;
+    record.result = &m_streamed_results.emplace_back();
+    record.result->id = std::forward<Call>(call).id;
+    record.result->name = std::forward<Call>(call).name;
     issue_locked(record);
     return record;
   }
@@ -392,13 +400,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   void stage_locked(Call&& call) {
     prepared_call prepared = prepare_call(call, false);
     call_record& record = m_records.emplace_back();
-    record.result.id = std::forward<Call>(call).id;
-    record.result.name = std::forward<Call>(call).name;
+    call_result& result = m_batch_results.emplace_back();  // (the record points at it once all are staged)
+    result.id = std::forward<Call>(call).id;
+    result.name = std::forward<Call>(call).name;
     record.tool = prepared.tool;
     if (!record.tool) {
-      record.result.result = unknown_tool_error(m_tools, record.id(), record.name());
+      result.result = unknown_tool_error(m_tools, result.id, result.name);
     } else if (!prepared.arguments) {
-      record.result.result = invalid_arguments_error(record.id(), prepared.arguments.error());
+      result.result = invalid_arguments_error(result.id, prepared.arguments.error());
     } else {
       record.arguments = std::move(*prepared.arguments);
     }
@@ -407,8 +416,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   void issue_staged_locked(std::uint32_t index, deferred_actions& actions) {
     call_record& record = m_records[index];
     issue_locked(record);
-    if (!record.result.result.has_value()) {
-      outcome<std::string> rejected = std::move(record.result.result);
+    if (!record.result->result.has_value()) {
+      outcome<std::string> rejected = std::move(record.result->result);
       settle_locked(index, std::move(rejected), actions);
       return;
     }
@@ -469,7 +478,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   std::uint32_t culprit_of(std::uint32_t id) const {
     const graph_node& node = m_nodes[id];
     if (node.call == no_index) return node.culprit;
-    const auto& result = m_records[node.call].result.result;
+    const auto& result = m_records[node.call].result->result;
     if (!result.has_value() && result.error().code == errc::skipped && node.culprit != no_index) return node.culprit;
     return node.call;
   }
@@ -516,9 +525,9 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (culprit != no_index) {
       const auto& failed = m_records[culprit];
       message += " call '" + failed.id() + "' (" + failed.name() + "), which failed";
-      if (!failed.result.result.has_value()) {
+      if (!failed.result->result.has_value()) {
         message += ": ";
-        message += to_string(failed.result.result.error().code);
+        message += to_string(failed.result->result.error().code);
       }
     } else {
       message += " a call that failed";
@@ -535,7 +544,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       graph_node& node = m_nodes[id];
       node.finished = true;
       if (node.call != no_index) {
-        node.failed = !m_records[node.call].result.result.has_value();
+        node.failed = !m_records[node.call].result->result.has_value();
       }
       if (node.successors.empty()) continue;  // most calls: nothing waits for them
       const std::uint32_t culprit = node.failed ? culprit_of(id) : no_index;
@@ -558,14 +567,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   void settle_locked(call_record& record, outcome<std::string>&& result, deferred_actions& actions,
                      time_point finished) {
     const time_point now = finished;
-    if (record.node == no_index || !m_nodes[record.node].started) record.result.started = now;
-    record.result.finished = now;
-    record.result.result = std::move(result);
+    if (record.node == no_index || !m_nodes[record.node].started) record.result->started = now;
+    record.result->finished = now;
+    record.result->result = std::move(result);
     record.settled = true;
-    const bool ok = record.result.result.has_value();
+    const bool ok = record.result->result.has_value();
     if (m_options.recorder) {
       m_options.recorder->call_finished(record.id(), now.time_since_epoch(), ok,
-                                        ok ? std::string_view{} : std::string_view{record.result.result.error().message});
+                                        ok ? std::string_view{} : std::string_view{record.result->result.error().message});
     }
     if (!ok && m_options.policy == on_error::cancel_all) actions.request_stop = true;
     if (record.awaiting) actions.to_resume.push_back(std::exchange(record.awaiting, {}));
@@ -585,7 +594,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     {
       std::lock_guard lock{m_mutex};
       if (started) {
-        record.result.started = *started;
+        record.result->started = *started;
         m_nodes[record.node].started = true;
       }
       settle_locked(record, std::move(result), actions, finished);
@@ -674,7 +683,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     inputs.reserve(record.more->inputs.size());
     {
       std::lock_guard lock{m_mutex};
-      for (auto input : record.more->inputs) inputs.push_back(&m_records[input].result);
+      for (auto input : record.more->inputs) inputs.push_back(m_records[input].result);
     }
     auto bound = record.more->bind_arguments(inputs);
     auto prepared = bound ? record.tool->prepare(*bound) : outcome<prepared_arguments>(bound.error());
@@ -771,6 +780,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   mutable std::mutex m_mutex;
   stable_vector<call_record> m_records;
+  // Where results live: a batch staged whole keeps them in the very vector
+  // drain() returns; calls submitted one by one (a session) in blocks that
+  // never move, since their calls run while more are added.
+  std::vector<call_result> m_batch_results;
+  stable_vector<call_result> m_streamed_results;
   std::vector<std::uint32_t> m_worklist;  // scratch for finish_nodes_locked
   std::vector<graph_node> m_nodes;
   hazard_tracker m_hazards;
