@@ -96,8 +96,8 @@ class hazard_tracker {
     predecessors.clear();
     begin_call();
     const auto depend_on = [&](node_id node) {
-      if (m_listed_by[node] != m_call_count) {
-        m_listed_by[node] = m_call_count;
+      if (m_nodes[node].listed_by != m_call_count) {
+        m_nodes[node].listed_by = m_call_count;
         predecessors.push_back(node);
       }
     };
@@ -191,21 +191,24 @@ class hazard_tracker {
   //   good: tracker.reserve(calls.size()); for (auto& c : calls) tracker.add_call(...);
   //   bad:  reserving before every single add_call: each call reallocates anyway.
   void reserve(std::size_t calls) {
-    m_is_join.reserve(m_is_join.size() + calls);
-    m_listed_by.reserve(m_listed_by.size() + calls);
-    if (!m_seen_write) m_deferred_reads.reserve(m_deferred_reads.size() + calls);
+    m_nodes.reserve(m_nodes.size() + calls);
+    if (!m_seen_write) {
+      // Until a write comes, every call is likely a read of keys.
+      m_deferred_reads.reserve(m_deferred_reads.size() + calls);
+      m_key_readers.reserve(calls);
+    }
   }
 
   // Calls and joins registered so far (the next node id).
-  std::size_t node_count() const noexcept { return m_is_join.size(); }
+  std::size_t node_count() const noexcept { return m_nodes.size(); }
 
   // Whether `node` is a join; throws std::out_of_range for an id not yet made.
   bool is_join(node_id node) const {
-    if (node >= m_is_join.size())
+    if (node >= m_nodes.size())
       throw std::out_of_range(detail::concat({"volley::hazard_tracker::is_join: node ",
                                               std::to_string(node), " does not exist (node_count is ",
-                                              std::to_string(m_is_join.size()), ")"}));
-    return m_is_join[node];
+                                              std::to_string(m_nodes.size()), ")"}));
+    return m_nodes[node].is_join;
   }
 
  private:
@@ -247,11 +250,10 @@ class hazard_tracker {
   }
 
   node_id new_node(bool is_join_node) {
-    if (m_is_join.size() >= static_cast<std::size_t>(no_node))
+    if (m_nodes.size() >= static_cast<std::size_t>(no_node))
       throw std::length_error("volley::hazard_tracker: more nodes than node_id can number");
-    m_is_join.push_back(is_join_node);
-    m_listed_by.push_back(0);
-    return static_cast<node_id>(m_is_join.size() - 1);
+    m_nodes.push_back(node_entry{0, is_join_node});
+    return static_cast<node_id>(m_nodes.size() - 1);
   }
 
   std::unordered_map<std::string, key_state> m_keys;
@@ -260,8 +262,11 @@ class hazard_tracker {
   detail::node_group m_global_readers;           // reads-of-everything since it
   detail::node_group m_key_writers;              // writes to named keys since it
   detail::node_group m_key_readers;              // reads of named keys since it
-  std::vector<bool> m_is_join;                   // one bit per node
-  std::vector<std::uint32_t> m_listed_by;        // per node: last call that listed it (dedup)
+  struct node_entry {
+    std::uint32_t listed_by;  // the last call that listed it as a predecessor (dedup)
+    bool is_join;
+  };
+  std::vector<node_entry> m_nodes;               // per node
   std::uint32_t m_call_count = 0;
   std::vector<key_state*> m_touched;             // scratch: the current call's keys
   bool m_seen_write = false;                     // any mutating call so far

@@ -31,6 +31,8 @@ class node_group {
   static constexpr std::size_t max_direct_representatives = 2;
 
   void add(hazard_node node) { m_pending.push_back(node); }
+  // Room for `members` more members without reallocating.
+  void reserve(std::size_t members) { m_pending.reserve(m_pending.size() + members); }
 
   bool empty() const noexcept { return m_join == no_hazard_node && m_pending.empty(); }
 

@@ -237,15 +237,15 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     constexpr std::size_t chunk = 32;
     deferred_actions actions;
     actions.to_start.reserve(chunk);
-    std::size_t next, end;
-    {
-      std::lock_guard lock{m_mutex};
-      next = m_issued;
-      end = m_records.size();
-    }
-    while (next < end) {
+    std::size_t next = 0, end = 0;
+    bool first = true;
+    while (first || next < end) {
       {
         std::lock_guard lock{m_mutex};
+        if (std::exchange(first, false)) {
+          next = m_issued;
+          end = m_records.size();
+        }
         for (const std::size_t stop = std::min(end, next + chunk); next < stop; ++next) {
           issue_staged_locked(static_cast<std::uint32_t>(next), actions);
         }
@@ -541,21 +541,25 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     while (!worklist.empty()) {
       const std::uint32_t id = worklist.back();
       worklist.pop_back();
-      graph_node& node = m_nodes[id];
-      node.finished = true;
-      if (node.call != no_index) {
-        node.failed = !m_records[node.call].result->result.has_value();
-      }
-      if (node.successors.empty()) continue;  // most calls: nothing waits for them
-      const std::uint32_t culprit = node.failed ? culprit_of(id) : no_index;
-      auto successors = std::move(node.successors);
-      node.successors.clear();
-      for (std::uint32_t edge : successors) {
-        const std::uint32_t next = edge & ~dependency_edge_bit;
-        graph_node& successor = m_nodes[next];
-        if (node.failed) inherit_failure_locked(successor, culprit, (edge & dependency_edge_bit) != 0);
-        if (--successor.waiting == 0) become_ready_locked(next, worklist, actions);
-      }
+      finish_node_locked(id, worklist, actions);
+    }
+  }
+
+  // Finishes one node: its successors lose a wait, and those left with none
+  // become ready (the ones that finish at once go onto the worklist).
+  void finish_node_locked(std::uint32_t id, std::vector<std::uint32_t>& worklist, deferred_actions& actions) {
+    graph_node& node = m_nodes[id];
+    node.finished = true;
+    if (node.call != no_index) node.failed = !m_records[node.call].result->result.has_value();
+    if (node.successors.empty()) return;  // most calls: nothing waits for them
+    const std::uint32_t culprit = node.failed ? culprit_of(id) : no_index;
+    auto successors = std::move(node.successors);
+    node.successors.clear();
+    for (std::uint32_t edge : successors) {
+      const std::uint32_t next = edge & ~dependency_edge_bit;
+      graph_node& successor = m_nodes[next];
+      if (node.failed) inherit_failure_locked(successor, culprit, (edge & dependency_edge_bit) != 0);
+      if (--successor.waiting == 0) become_ready_locked(next, worklist, actions);
     }
   }
 
@@ -599,7 +603,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       }
       settle_locked(record, std::move(result), actions, finished);
       --m_in_flight;
-      m_worklist.push_back(record.node);
+      finish_node_locked(record.node, m_worklist, actions);
       finish_nodes_locked(m_worklist, actions);
       admit_waiting_locked(actions);
       if (m_in_flight == 0) last_reference = std::move(m_alive_while_running);

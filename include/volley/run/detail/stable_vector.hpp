@@ -5,20 +5,26 @@
 // and finding element i is a few bit operations, with no branch.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstddef>
-#include <memory>
 #include <utility>
-#include <vector>
 
 namespace volley::detail {
 
 template <class T>
 class stable_vector {
  public:
+  stable_vector() = default;
+  stable_vector(const stable_vector&) = delete;
+  stable_vector& operator=(const stable_vector&) = delete;
+  ~stable_vector() {
+    for (std::size_t block = 0; block < m_blocks.size() && m_blocks[block]; ++block) delete[] m_blocks[block];
+  }
+
   T& emplace_back() {
     auto [block, offset] = locate(m_size);
-    if (block == m_blocks.size()) m_blocks.push_back(std::make_unique<T[]>(first_block << block));
+    if (!m_blocks[block]) m_blocks[block] = new T[first_block << block]();
     ++m_size;
     return m_blocks[block][offset];
   }
@@ -43,7 +49,10 @@ class stable_vector {
     return {top - static_cast<std::size_t>(std::countr_zero(first_block)), j - (std::size_t{1} << top)};
   }
 
-  std::vector<std::unique_ptr<T[]>> m_blocks;
+  // Fixed room for the block pointers, filled in order (no allocation of its
+  // own): 32 blocks hold 4 * (2^32 - 1) elements, more than a 32-bit call
+  // index can name.
+  std::array<T*, 32> m_blocks{};
   std::size_t m_size = 0;
 };
 
