@@ -1,4 +1,5 @@
 #include "volley/detail/concat.hpp"
+#include <array>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -116,4 +117,65 @@ TEST_CASE("make_tool: synchronous and coroutine functions, resources, and throwi
   CHECK(tools.find("save")->prepare("a.txt")->resources == std::vector<std::string>{"a.txt"});
   CHECK(tools.find("upper")->prepare("x")->resources.empty());  // no resources: touches everything
   CHECK(volley_test::live_frames() == 0);
+}
+
+namespace {
+
+// Arguments that count their live copies, small (held inline) or large (on
+// the heap), or small but with a move that may throw (on the heap too).
+int live_arguments = 0;
+template <std::size_t Padding, bool NothrowMove>
+struct counted_text {
+  std::string text;
+  std::array<char, Padding> padding{};
+  counted_text(std::string t) : text(std::move(t)) { ++live_arguments; }
+  counted_text(const counted_text& other) : text(other.text), padding(other.padding) { ++live_arguments; }
+  counted_text(counted_text&& other) noexcept(NothrowMove) : text(std::move(other.text)), padding(other.padding) {
+    ++live_arguments;
+  }
+  counted_text& operator=(const counted_text&) = delete;
+  ~counted_text() { --live_arguments; }
+};
+
+template <std::size_t Padding, bool NothrowMove>
+struct echo_tool {
+  static constexpr std::string_view name = "echo";
+  static constexpr volley::effect effect = volley::effect::read_only;
+  using args_type = counted_text<Padding, NothrowMove>;
+  using result_type = std::string;
+  static args_type parse_args(std::string_view text) { return args_type{std::string(text)}; }
+  volley::task<std::string> operator()(const args_type& args, volley::call_context&) const { co_return args.text; }
+};
+
+template <std::size_t Padding, bool NothrowMove>
+void check_prepared_arguments_move_and_die_once() {
+  {
+    volley::tool_registry tools;
+    tools.add(echo_tool<Padding, NothrowMove>{});
+    volley::simulation sim;
+    const std::string long_text(100, 'x');  // its own heap buffer: a dangling read shows under ASan
+    auto prepare = [&tools](std::string_view text) {
+      auto prepared = tools.find("echo")->prepare(text);
+      REQUIRE(prepared);
+      return std::move(*prepared);
+    };
+    std::vector<volley::prepared_arguments> moved;
+    moved.push_back(prepare(long_text));
+    moved.push_back(prepare("short"));
+    for (int i = 0; i < 10; ++i) moved.push_back(prepare(std::to_string(i)));  // reallocations move them
+    moved[1] = std::move(moved[0]);  // move-assigning destroys the target's arguments first
+    CHECK(live_arguments == 11);
+    volley::call_context ctx{"id", "echo", {}, std::nullopt, volley::detail::executor_ref{sim}};
+    CHECK(*sim.run(tools.find("echo")->invoke(moved[1], ctx)) == long_text);
+    CHECK(*sim.run(tools.find("echo")->invoke(moved[11], ctx)) == "9");
+  }
+  CHECK(live_arguments == 0);
+}
+
+}  // namespace
+
+TEST_CASE("prepared arguments: inline or on the heap, they survive moves and are destroyed exactly once", "[tool]") {
+  check_prepared_arguments_move_and_die_once<0, true>();    // fits inline
+  check_prepared_arguments_move_and_die_once<64, true>();   // too large: on the heap
+  check_prepared_arguments_move_and_die_once<0, false>();   // a move that may throw: on the heap
 }

@@ -2,11 +2,14 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -22,15 +25,80 @@ namespace volley {
 class registered_tool;
 
 // A call's arguments, parsed by its tool, with the resources they touch:
-// what the scheduler needs before the call may start.
+// what the scheduler needs before the call may start. Arguments of up to
+// 48 bytes that move without throwing (a path, a query, a small struct)
+// are held inline: preparing a call then allocates nothing for them.
 class prepared_arguments {
  public:
   prepared_arguments() = default;
+  prepared_arguments(prepared_arguments&& other) noexcept : resources(std::move(other.resources)) {
+    take_args_from(other);
+  }
+  prepared_arguments& operator=(prepared_arguments&& other) noexcept {
+    if (this != &other) {
+      reset_args();
+      resources = std::move(other.resources);
+      take_args_from(other);
+    }
+    return *this;
+  }
+  ~prepared_arguments() { reset_args(); }
+
   std::vector<std::string> resources;
 
  private:
   friend class registered_tool;
-  std::unique_ptr<void, void (*)(void*)> m_args{nullptr, [](void*) {}};
+
+  static constexpr std::size_t inline_size = 48;
+  // How to destroy (and, when inline, move) the erased arguments.
+  struct arguments_operations {
+    void (*destroy)(void* args) noexcept;
+    void (*move_to)(void* from, void* to) noexcept;  // null: held on the heap (moving passes the pointer)
+  };
+  template <class A>
+  static constexpr bool fits_inline =
+      sizeof(A) <= inline_size && alignof(A) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<A>;
+
+  template <class A>
+  void emplace_args(A&& value) {
+    using stored = std::remove_cvref_t<A>;
+    if constexpr (fits_inline<stored>) {
+      static constexpr arguments_operations operations{
+          [](void* args) noexcept { static_cast<stored*>(args)->~stored(); },
+          [](void* from, void* to) noexcept {
+            ::new (to) stored(std::move(*static_cast<stored*>(from)));
+            static_cast<stored*>(from)->~stored();
+          }};
+      m_args = ::new (static_cast<void*>(m_inline)) stored(std::forward<A>(value));
+      m_operations = &operations;
+    } else {
+      static constexpr arguments_operations operations{[](void* args) noexcept { delete static_cast<stored*>(args); },
+                                                       nullptr};
+      m_args = new stored(std::forward<A>(value));
+      m_operations = &operations;
+    }
+  }
+  void take_args_from(prepared_arguments& other) noexcept {
+    m_operations = std::exchange(other.m_operations, nullptr);
+    if (!m_operations) {
+      m_args = nullptr;
+    } else if (m_operations->move_to) {
+      m_operations->move_to(other.m_args, m_inline);
+      m_args = m_inline;
+    } else {
+      m_args = other.m_args;
+    }
+    other.m_args = nullptr;
+  }
+  void reset_args() noexcept {
+    if (m_operations) m_operations->destroy(m_args);
+    m_operations = nullptr;
+    m_args = nullptr;
+  }
+
+  const arguments_operations* m_operations = nullptr;  // null: no arguments
+  void* m_args = nullptr;                              // into m_inline, or on the heap
+  alignas(std::max_align_t) unsigned char m_inline[inline_size];
 };
 
 // One tool behind the registry's erased interface: its name and effect, and
@@ -56,7 +124,7 @@ class registered_tool {
   // tool_failed (cancelled when the call's stop was requested); never
   // rethrown. The arguments must outlive the returned task.
   task<outcome<std::string>> invoke(const prepared_arguments& arguments, call_context& ctx) const {
-    return m_invoke(*this, arguments.m_args.get(), ctx);
+    return m_invoke(*this, arguments.m_args, ctx);
   }
 
  private:
@@ -65,10 +133,8 @@ class registered_tool {
     const T& tool = *static_cast<const T*>(self.m_tool.get());
     prepared_arguments prepared;
     try {
-      auto* args = new typename T::args_type(detail::parse_tool_args(tool, text));
-      prepared.m_args = std::unique_ptr<void, void (*)(void*)>(
-          args, [](void* p) { delete static_cast<typename T::args_type*>(p); });
-      prepared.resources = detail::tool_resources(tool, *args);
+      prepared.emplace_args(detail::parse_tool_args(tool, text));
+      prepared.resources = detail::tool_resources(tool, *static_cast<const typename T::args_type*>(prepared.m_args));
     } catch (...) {
       return make_error(errc::invalid_arguments,
                         "tool '" + self.m_name + "' rejected its arguments: " + detail::current_exception_text());

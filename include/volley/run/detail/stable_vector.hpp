@@ -8,6 +8,8 @@
 #include <array>
 #include <bit>
 #include <cstddef>
+#include <memory>
+#include <new>
 #include <utility>
 
 namespace volley::detail {
@@ -19,14 +21,20 @@ class stable_vector {
   stable_vector(const stable_vector&) = delete;
   stable_vector& operator=(const stable_vector&) = delete;
   ~stable_vector() {
-    for (std::size_t block = 0; block < m_blocks.size() && m_blocks[block]; ++block) delete[] m_blocks[block];
+    for (std::size_t i = 0; i < m_size; ++i) (*this)[i].~T();
+    for (std::size_t block = 0; block < m_blocks.size() && m_blocks[block]; ++block) {
+      std::allocator<T>{}.deallocate(m_blocks[block], first_block << block);
+    }
   }
 
+  // A new default-constructed element at the end (a block's storage is
+  // allocated once, its elements constructed one by one as they are added).
   T& emplace_back() {
     auto [block, offset] = locate(m_size);
-    if (!m_blocks[block]) m_blocks[block] = new T[first_block << block]();
+    if (!m_blocks[block]) m_blocks[block] = std::allocator<T>{}.allocate(first_block << block);
+    T* element = ::new (static_cast<void*>(m_blocks[block] + offset)) T;
     ++m_size;
-    return m_blocks[block][offset];
+    return *element;
   }
   T& operator[](std::size_t i) noexcept {
     auto [block, offset] = locate(i);
