@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "volley/core/detail/resume_trampoline.hpp"
+#include "volley/core/detail/short_mutex.hpp"
 #include "volley/core/outcome.hpp"
 #include "volley/core/task.hpp"
 #include "volley/core/when_all.hpp"
@@ -782,7 +783,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   std::stop_source m_stop;
   std::optional<std::stop_callback<forward_stop>> m_outer_stop;
 
-  mutable std::mutex m_mutex;
+  mutable short_mutex m_mutex;
   stable_vector<call_record> m_records;
   // Where results live: a batch staged whole keeps them in the very vector
   // drain() returns; calls submitted one by one (a session) in blocks that
