@@ -607,7 +607,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       finish_node_locked(record.node, m_worklist, actions);
       finish_nodes_locked(m_worklist, actions);
       admit_waiting_locked(actions);
-      if (m_in_flight == 0) last_reference = std::move(m_alive_while_running);
+      if (m_in_flight == 0) {
+        last_reference = std::move(m_alive_while_running);
+      } else if (actions.request_stop) {
+        // carry_out() stops the batch after the lock is let go; by then the
+        // other drivers may all have finished and the owner let go, so hold
+        // the scheduler for it (a failure under cancel_all: rare).
+        last_reference = m_alive_while_running;
+      }
     }
     carry_out(actions);
     return std::move(actions.to_resume);
