@@ -26,10 +26,6 @@ namespace volley {
 namespace detail {
 template <Executor E>
 task<std::vector<call_result>> run_parallel_batch(std::shared_ptr<scheduler<E>> batch) {
-  // Submit from the executor: on a thread pool the calls then start from a
-  // worker's own queue (the others steal them) instead of each crossing from
-  // an outside thread, and the caller's thread is free at once.
-  co_await batch->executor().schedule();
   batch->submit_staged();
   auto results = co_await batch->drain();
   batch->end_turn();
