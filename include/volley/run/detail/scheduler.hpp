@@ -46,7 +46,7 @@ namespace volley::detail {
 
 inline constexpr std::uint32_t no_index = std::numeric_limits<std::uint32_t>::max();
 
-// One submitted call. Lives in a deque: its address never changes.
+// One submitted call. Lives in a stable_vector: its address never changes.
 struct call_record {
   // The call's id and name (moved in from its tool_call: held once), then its
   // outcome and times once settled; it lives in the scheduler's result
@@ -216,8 +216,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       const auto n = static_cast<std::size_t>(std::ranges::size(calls));
       m_nodes.reserve(n);
       m_hazards.reserve(n);
+      m_batch_results.reserve(n);
     }
-    if constexpr (std::ranges::sized_range<Range>) m_batch_results.reserve(std::ranges::size(calls));
     for (auto&& item : calls) {
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(item)>, tool_call>) {
         if (move_calls) stage_locked(std::move(item));
@@ -570,8 +570,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     settle_locked(m_records[index], std::move(result), actions, m_executor.now());
   }
   void settle_locked(call_record& record, outcome<std::string>&& result, deferred_actions& actions,
-                     time_point finished) {
-    const time_point now = finished;
+                     time_point now) {
     if (record.node == no_index || !m_nodes[record.node].started) record.result->started = now;
     record.result->finished = now;
     record.result->result = std::move(result);
