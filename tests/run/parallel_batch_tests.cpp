@@ -1,6 +1,7 @@
 #include <chrono>
 #include <optional>
 #include <random>
+#include <ranges>
 #include <string>
 #include <vector>
 
@@ -112,4 +113,25 @@ TEST_CASE("parallel_batch: any range of things convertible to tool_call, and an 
   auto moved = sim.run(volley::parallel_batch(sim, tools, std::move(calls)));
   REQUIRE(moved.size() == 4);
   for (std::size_t i = 0; i < 4; ++i) CHECK(moved[i].id == expected_ids[i]);
+}
+
+TEST_CASE("parallel_batch: a range of unknown size (its results vector grows while staging)", "[parallel_batch][lifetime]") {
+  auto tools = test_tools::seed_registry();
+  volley::simulation sim;
+  std::vector<volley::tool_call> calls;
+  for (int i = 0; i < 100; ++i) {
+    calls.push_back({"call-number-" + std::to_string(i) + "-with-a-heap-sized-id", i % 3 == 0 ? "nope" : "list", "d"});
+  }
+  auto known = calls | std::views::filter([](const volley::tool_call& c) { return c.name != "nope"; });
+  static_assert(!std::ranges::sized_range<decltype(known)>);
+  auto results = sim.run(volley::parallel_batch(sim, tools, known));
+  REQUIRE(results.size() == 66);
+  std::size_t k = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (i % 3 == 0) continue;
+    CHECK(results[k].id == calls[static_cast<std::size_t>(i)].id);
+    CHECK(*results[k].result == "listing of d");
+    ++k;
+  }
+  CHECK(sim.elapsed() == std::chrono::milliseconds{500});
 }
