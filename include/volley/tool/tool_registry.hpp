@@ -59,9 +59,12 @@ class prepared_arguments {
   static constexpr bool fits_inline =
       sizeof(A) <= inline_size && alignof(A) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<A>;
 
-  template <class A>
-  void emplace_args(A&& value) {
-    using stored = std::remove_cvref_t<A>;
+  // Makes the arguments an A built from `value` (A: the tool's args_type,
+  // which invoke casts back to).
+  template <class A, class Value>
+  void emplace_args(Value&& value) {
+    using stored = std::remove_cv_t<A>;
+    reset_args();
     if constexpr (fits_inline<stored>) {
       static constexpr arguments_operations operations{
           [](void* args) noexcept { static_cast<stored*>(args)->~stored(); },
@@ -69,12 +72,12 @@ class prepared_arguments {
             ::new (to) stored(std::move(*static_cast<stored*>(from)));
             static_cast<stored*>(from)->~stored();
           }};
-      m_args = ::new (static_cast<void*>(m_inline)) stored(std::forward<A>(value));
+      m_args = ::new (static_cast<void*>(m_inline)) stored(std::forward<Value>(value));
       m_operations = &operations;
     } else {
       static constexpr arguments_operations operations{[](void* args) noexcept { delete static_cast<stored*>(args); },
                                                        nullptr};
-      m_args = new stored(std::forward<A>(value));
+      m_args = new stored(std::forward<Value>(value));
       m_operations = &operations;
     }
   }
@@ -133,7 +136,7 @@ class registered_tool {
     const T& tool = *static_cast<const T*>(self.m_tool.get());
     prepared_arguments prepared;
     try {
-      prepared.emplace_args(detail::parse_tool_args(tool, text));
+      prepared.emplace_args<typename T::args_type>(detail::parse_tool_args(tool, text));
       prepared.resources = detail::tool_resources(tool, *static_cast<const typename T::args_type*>(prepared.m_args));
     } catch (...) {
       return make_error(errc::invalid_arguments,
