@@ -236,18 +236,15 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // workers run them meanwhile, and their completions wait on this lock).
   void submit_staged() {
     constexpr std::size_t chunk = 32;
+    // Fixed since staging: nothing else adds calls, and only drain() moves
+    // the results out, after every call has settled.
+    const std::size_t staged = m_batch_results.size();
     deferred_actions actions;
-    actions.to_start.reserve(chunk);
-    std::size_t next = 0, end = 0;
-    bool first = true;
-    while (first || next < end) {
+    actions.to_start.reserve(std::min(chunk, staged));
+    for (std::size_t next = 0; next < staged;) {
       {
         std::lock_guard lock{m_mutex};
-        if (std::exchange(first, false)) {
-          next = m_issued;
-          end = m_records.size();
-        }
-        for (const std::size_t stop = std::min(end, next + chunk); next < stop; ++next) {
+        for (const std::size_t stop = std::min(staged, next + chunk); next < stop; ++next) {
           issue_staged_locked(static_cast<std::uint32_t>(next), actions);
         }
       }
@@ -258,6 +255,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       actions.request_stop = false;
     }
   }
+
 
   // Records a turn boundary (an assistant_message) in the trace.
   void end_turn() {
@@ -390,7 +388,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
 
   // A call enters the batch's accounting and its trace.
   void issue_locked(const call_record& record) {
-    ++m_issued;
     ++m_unfinished_calls;
     if (m_options.recorder) m_options.recorder->call_issued(record.id(), record.name(), now_ns());
   }
@@ -807,7 +804,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // one reference count per busy period, not two atomic updates per call).
   std::shared_ptr<scheduler> m_alive_while_running;
   std::size_t m_unfinished_calls = 0;
-  std::size_t m_issued = 0;   // records issued; the rest (parallel_batch) are staged
   std::size_t m_drained = 0;
   std::coroutine_handle<> m_drain_waiter;
 };
