@@ -114,6 +114,7 @@ class registered_tool {
         m_effect(tool.effect),
         m_tool(new T(std::move(tool)), [](void* p) { delete static_cast<T*>(p); }),
         m_prepare(&prepare_impl<T>),
+        m_prepare_into(&prepare_into_impl<T>),
         m_invoke(&invoke_impl<T>) {}
 
   const std::string& name() const noexcept { return m_name; }
@@ -123,6 +124,13 @@ class registered_tool {
   // naming the tool and the parser's message.
   outcome<prepared_arguments> prepare(std::string_view arguments) const { return m_prepare(*this, arguments); }
 
+  // The same, parsed straight into `target` (an empty prepared_arguments):
+  // no prepared arguments to move afterwards. On failure `target` holds
+  // nothing the caller may use.
+  outcome<void> prepare_into(std::string_view arguments, prepared_arguments& target) const {
+    return m_prepare_into(*this, arguments, target);
+  }
+
   // Runs the tool on prepared arguments. A thrown exception becomes
   // tool_failed (cancelled when the call's stop was requested); never
   // rethrown. The arguments must outlive the returned task.
@@ -131,18 +139,39 @@ class registered_tool {
   }
 
  private:
+  // Parses into `target`; throws what the tool's parser or resources throw.
+  template <class T>
+  static void parse_into(const registered_tool& self, std::string_view text, prepared_arguments& target) {
+    const T& tool = *static_cast<const T*>(self.m_tool.get());
+    target.emplace_args<typename T::args_type>(detail::parse_tool_args(tool, text));
+    target.resources = detail::tool_resources(tool, *static_cast<const typename T::args_type*>(target.m_args));
+  }
+  // The error for a parse that threw (called from inside the catch).
+  static error rejected_arguments(const registered_tool& self) {
+    return make_error(errc::invalid_arguments,
+                      "tool '" + self.m_name + "' rejected its arguments: " + detail::current_exception_text());
+  }
+
   template <class T>
   static outcome<prepared_arguments> prepare_impl(const registered_tool& self, std::string_view text) {
-    const T& tool = *static_cast<const T*>(self.m_tool.get());
     prepared_arguments prepared;
     try {
-      prepared.emplace_args<typename T::args_type>(detail::parse_tool_args(tool, text));
-      prepared.resources = detail::tool_resources(tool, *static_cast<const typename T::args_type*>(prepared.m_args));
+      parse_into<T>(self, text, prepared);
     } catch (...) {
-      return make_error(errc::invalid_arguments,
-                        "tool '" + self.m_name + "' rejected its arguments: " + detail::current_exception_text());
+      return rejected_arguments(self);
     }
     return prepared;
+  }
+
+  template <class T>
+  static outcome<void> prepare_into_impl(const registered_tool& self, std::string_view text,
+                                         prepared_arguments& target) {
+    try {
+      parse_into<T>(self, text, target);
+    } catch (...) {
+      return rejected_arguments(self);
+    }
+    return {};
   }
 
   template <class T>
@@ -170,6 +199,7 @@ class registered_tool {
   volley::effect m_effect;
   std::unique_ptr<void, void (*)(void*)> m_tool;
   outcome<prepared_arguments> (*m_prepare)(const registered_tool&, std::string_view);
+  outcome<void> (*m_prepare_into)(const registered_tool&, std::string_view, prepared_arguments&);
   task<outcome<std::string>> (*m_invoke)(const registered_tool&, void*, call_context&);
 };
 
