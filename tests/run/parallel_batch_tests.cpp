@@ -135,3 +135,36 @@ TEST_CASE("parallel_batch: a range of unknown size (its results vector grows whi
   }
   CHECK(sim.elapsed() == std::chrono::milliseconds{500});
 }
+
+TEST_CASE("parallel_batch: calls prepared a chunk at a time each get their own tool, also across chunk boundaries",
+          "[parallel_batch][lifetime]") {
+  // Runs of one name (looked up once per run) broken by other names and by
+  // unknown ones, over several 32-call chunks.
+  auto tools = test_tools::seed_registry();
+  volley::simulation sim;
+  const char* names[] = {"search", "search", "list", "nope", "list", "list", "read_file", "nope", "nope", "search"};
+  std::vector<volley::tool_call> calls;
+  for (int i = 0; i < 137; ++i) {
+    const char* name = names[(i / 3) % 10];  // runs of three, then the next name
+    calls.push_back({"c" + std::to_string(i), name, "x" + std::to_string(i)});
+  }
+  auto results = sim.run(volley::parallel_batch(sim, tools, calls));
+  REQUIRE(results.size() == calls.size());
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    INFO("call " << i << " (" << calls[i].name << ")");
+    CHECK(results[i].id == calls[i].id);
+    CHECK(results[i].name == calls[i].name);
+    const std::string& args = calls[i].arguments;
+    if (calls[i].name == "nope") {
+      REQUIRE_FALSE(results[i].result);
+      CHECK(results[i].result.error().code == volley::errc::unknown_tool);
+    } else if (calls[i].name == "search") {
+      CHECK(*results[i].result == "results for " + args);
+    } else if (calls[i].name == "list") {
+      CHECK(*results[i].result == "listing of " + args);
+    } else {
+      CHECK(*results[i].result == "contents of " + args);
+    }
+  }
+  CHECK(sim.elapsed() == 2s);  // all read-only: together, as long as the longest
+}

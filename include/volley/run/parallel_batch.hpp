@@ -49,11 +49,12 @@ task<std::vector<call_result>> run_parallel_batch(std::shared_ptr<scheduler<E>> 
 //         the latencies add up
 //   bad:  when_all over the calls: write_file and read_file of one path race.
 //
-// The calls are read when parallel_batch is called: each call's tool is
-// looked up and its arguments parsed then (a failure becomes that call's
-// outcome), its id and name copied (moved, from an rvalue vector). So the
-// range need not outlive the returned task, and nothing runs until it is
-// awaited.
+// The calls are read when parallel_batch is called: their ids, names and
+// arguments are copied (moved, from an rvalue vector), so the range need not
+// outlive the returned task. Nothing runs until it is awaited; then each
+// call's tool is looked up and its arguments parsed (a failure becomes that
+// call's outcome) a chunk at a time, so that the first calls run while later
+// ones are being prepared.
 template <Executor E, std::ranges::input_range Calls>
   requires std::convertible_to<std::ranges::range_reference_t<Calls>, tool_call>
 task<std::vector<call_result>> parallel_batch(E& executor, const tool_registry& tools, Calls&& calls,

@@ -203,12 +203,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   // Stages a whole batch before it starts (parallel_batch): for each call,
-  // its record (id and name moved or copied in), its tool and its parsed
-  // arguments, or the error that will be its outcome. The range is not read
-  // again, so it need not outlive the batch, and the arguments text is never
-  // copied. Only on a scheduler nothing has been submitted to yet; nothing
-  // runs until submit_staged(). With `move_calls`, ids and names are moved
-  // out of the range.
+  // its record, with its id and name moved or copied into its result, and
+  // its arguments text. The range is not read again, so it need not outlive
+  // the batch. Only on a scheduler nothing has been submitted to yet; nothing
+  // runs until submit_staged(). With `move_calls`, the calls' strings are
+  // moved out of the range.
   template <std::ranges::input_range Range>
   void stage_all(Range& calls, bool move_calls) {
     std::lock_guard lock{m_mutex};  // uncontended: nothing else has the scheduler yet
@@ -217,6 +216,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       m_nodes.reserve(n);
       m_hazards.reserve(n);
       m_batch_results.reserve(n);
+      m_staged_arguments.reserve(n);
     }
     for (auto&& item : calls) {
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(item)>, tool_call>) {
@@ -231,9 +231,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     for (std::size_t i = 0; i < m_batch_results.size(); ++i) m_records[i].result = &m_batch_results[i];
   }
 
-  // Starts the staged calls in program order, a chunk per lock: the calls of
-  // one chunk start while the next is being entered (on a thread pool, the
-  // workers run them meanwhile, and their completions wait on this lock).
+  // Starts the staged calls in program order, a chunk at a time: each
+  // chunk's tools are looked up and its arguments parsed (outside the lock:
+  // nothing else touches records not yet issued), then it enters the graph
+  // under the lock, then its calls start. On a thread pool the workers run
+  // one chunk while this thread prepares the next.
   void submit_staged() {
     constexpr std::size_t chunk = 32;
     // Fixed since staging: nothing else adds calls, and only drain() moves
@@ -241,21 +243,37 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     const std::size_t staged = m_batch_results.size();
     deferred_actions actions;
     actions.to_start.reserve(std::min(chunk, staged));
+    const std::string* last_name = nullptr;  // consecutive calls often name one tool: look it up once
+    const registered_tool* last_tool = nullptr;
     for (std::size_t next = 0; next < staged;) {
+      const std::size_t stop = std::min(staged, next + chunk);
+      for (std::size_t i = next; i < stop; ++i) {
+        call_record& record = m_records[i];
+        const std::string& name = record.name();
+        if (!last_name || *last_name != name) last_tool = m_tools.find(name);
+        last_name = &name;
+        prepare_staged(record, last_tool, std::exchange(m_staged_arguments[i], {}));
+      }
       {
         std::lock_guard lock{m_mutex};
-        for (const std::size_t stop = std::min(staged, next + chunk); next < stop; ++next) {
-          issue_staged_locked(static_cast<std::uint32_t>(next), actions);
-        }
+        for (; next < stop; ++next) issue_staged_locked(static_cast<std::uint32_t>(next), actions);
       }
-      carry_out(actions);
+      if (actions.to_start.size() > 1) {
+        // The chunk's drivers are made on the executor, by one coroutine
+        // that hops there first: their frames are allocated, and their hops
+        // queued, by a worker while this thread prepares the next chunk.
+        if (actions.request_stop) m_stop.request_stop();
+        start_on_executor(this, std::exchange(actions.to_start, {}));
+      } else {
+        carry_out(actions);
+      }
       resume_all(actions.to_resume);
       actions.to_start.clear();
       actions.to_resume.clear();
       actions.request_stop = false;
     }
+    m_staged_arguments = {};
   }
-
 
   // Records a turn boundary (an assistant_message) in the trace.
   void end_turn() {
@@ -392,23 +410,28 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (m_options.recorder) m_options.recorder->call_issued(record.id(), record.name(), now_ns());
   }
 
-  // A staged call's record: a call rejected before it runs keeps its error
-  // in its result until it is issued.
+  // A staged call: its record, its result (id and name) and its arguments
+  // text, kept until submit_staged() parses it.
   template <class Call>
   void stage_locked(Call&& call) {
-    prepared_call prepared = prepare_call(call, false);
-    call_record& record = m_records.emplace_back();
+    m_records.emplace_back();
     call_result& result = m_batch_results.emplace_back();  // (the record points at it once all are staged)
     result.id = std::forward<Call>(call).id;
     result.name = std::forward<Call>(call).name;
-    record.tool = prepared.tool;
-    if (!record.tool) {
+    m_staged_arguments.push_back(std::forward<Call>(call).arguments);
+  }
+
+  // A staged call's tool and parsed arguments; a call rejected here keeps
+  // its error in its result until it is issued.
+  void prepare_staged(call_record& record, const registered_tool* tool, std::string arguments) {
+    call_result& result = *record.result;
+    record.tool = tool;
+    if (!tool) {
       result.result = unknown_tool_error(m_tools, result.id, result.name);
-    } else if (!prepared.arguments) {
-      result.result = invalid_arguments_error(result.id, prepared.arguments.error());
-    } else {
-      record.arguments = std::move(*prepared.arguments);
+      return;
     }
+    auto parsed = tool->prepare_into(arguments, record.arguments);
+    if (!parsed) result.result = invalid_arguments_error(result.id, parsed.error());
   }
 
   void issue_staged_locked(std::uint32_t index, deferred_actions& actions) {
@@ -655,6 +678,21 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
   }
 
+  // Starts drivers from the executor: the last one runs here at once, the
+  // others hop as usual (onto this worker's own queue, where an idle peer
+  // steals them). `self` is not touched after the last driver starts: the
+  // scheduler may end with it.
+  static detached start_on_executor(scheduler* self, std::vector<call_record*> records) {
+    co_await self->m_executor.schedule();
+    const bool direct = self->drivers_run_tools_directly();
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const bool hop = i + 1 < records.size();
+      if (direct) run_call<true>(self, records[i], hop);
+      else run_call<false>(self, records[i], hop);
+    }
+    co_return {};
+  }
+
   static void resume_all(const std::vector<std::coroutine_handle<>>& handles) {
     for (auto handle : handles) resume_without_recursion(handle);
   }
@@ -739,11 +777,12 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // the call costs one frame less.
   bool drivers_run_tools_directly() const noexcept { return !m_options.limiter && !m_options.timeout; }
 
-  // One started call: hop onto the executor, take a limiter permit, bind
-  // its arguments, run it, report. Every path ends in complete().
+  // One started call: hop onto the executor (unless already there), take a
+  // limiter permit, bind its arguments, run it, report. Every path ends in
+  // complete().
   template <bool RunsToolDirectly>
-  static detached run_call(scheduler* self, call_record* record) {
-    co_await self->m_executor.schedule();
+  static detached run_call(scheduler* self, call_record* record, bool hop = true) {
+    if (hop) co_await self->m_executor.schedule();
     async_semaphore* limiter = self->m_options.limiter;
     if constexpr (!RunsToolDirectly) {
       // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
@@ -792,6 +831,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // drain() returns; calls submitted one by one (a session) in blocks that
   // never move, since their calls run while more are added.
   std::vector<call_result> m_batch_results;
+  std::vector<std::string> m_staged_arguments;  // a staged batch's arguments texts, until parsed
   stable_vector<call_result> m_streamed_results;
   std::vector<std::uint32_t> m_worklist;  // scratch for finish_nodes_locked
   std::vector<graph_node> m_nodes;
