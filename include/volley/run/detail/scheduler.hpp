@@ -6,7 +6,9 @@
 // finished is ready, and a ready call starts as soon as the concurrency cap
 // and the shared limiter allow. Everything about the graph is guarded by one
 // mutex, held only for bookkeeping: tools run, and awaiters are resumed,
-// outside it.
+// outside it. (The hazard tracker is touched only by whoever submits: under
+// the mutex for a session, whose calls may come from any thread; outside it
+// for a staged batch, which has one submitter.)
 #pragma once
 
 #include "volley/detail/concat.hpp"
@@ -232,10 +234,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   // Starts the staged calls in program order, a chunk at a time: each
-  // chunk's tools are looked up and its arguments parsed (outside the lock:
-  // nothing else touches records not yet issued), then it enters the graph
-  // under the lock, then its calls start. On a thread pool the workers run
-  // one chunk while this thread prepares the next.
+  // chunk's tools are looked up, its arguments parsed and its hazards found
+  // (outside the lock: nothing else touches records not yet issued, nor the
+  // tracker of a staged batch), then it enters the graph under the lock,
+  // then its calls start. On a thread pool the workers run one chunk while
+  // this thread prepares the next.
   void submit_staged() {
     constexpr std::size_t chunk = 32;
     // Fixed since staging: nothing else adds calls, and only drain() moves
@@ -247,16 +250,22 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     const registered_tool* last_tool = nullptr;
     for (std::size_t next = 0; next < staged;) {
       const std::size_t stop = std::min(staged, next + chunk);
+      m_chunk_wiring.clear();
+      m_chunk_predecessors.clear();
+      m_chunk_joins.clear();
       for (std::size_t i = next; i < stop; ++i) {
         call_record& record = m_records[i];
         const std::string& name = record.name();
         if (!last_name || *last_name != name) last_tool = m_tools.find(name);
         last_name = &name;
         prepare_staged(record, last_tool, std::exchange(m_staged_arguments[i], {}));
+        m_chunk_wiring.push_back(find_hazards_staged(record));
       }
       {
         std::lock_guard lock{m_mutex};
-        for (; next < stop; ++next) issue_staged_locked(static_cast<std::uint32_t>(next), actions);
+        for (std::size_t k = 0; next < stop; ++next, ++k) {
+          issue_staged_locked(static_cast<std::uint32_t>(next), m_chunk_wiring[k], actions);
+        }
       }
       if (actions.to_start.size() > 1) {
         // The chunk's drivers are made on the executor, by one coroutine
@@ -434,7 +443,30 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (!parsed) result.result = invalid_arguments_error(result.id, parsed.error());
   }
 
-  void issue_staged_locked(std::uint32_t index, deferred_actions& actions) {
+  // Where a staged call goes in the graph, worked out before the lock is
+  // taken: its node, and its predecessors and joins in m_chunk_predecessors
+  // and m_chunk_joins. No node for a call rejected while being prepared.
+  struct staged_wiring {
+    std::uint32_t node = no_index;
+    std::uint32_t first_predecessor = 0, predecessor_count = 0;
+    std::uint32_t first_join = 0, join_count = 0;
+  };
+
+  // The hazards of a staged call. Outside the lock: in a staged batch only
+  // the submitting thread uses the tracker (completions never touch it).
+  staged_wiring find_hazards_staged(const call_record& record) {
+    staged_wiring wiring;
+    if (!record.result->result.has_value()) return wiring;
+    wiring.first_join = static_cast<std::uint32_t>(m_chunk_joins.size());
+    wiring.node = m_hazards.add_call(record.tool->effect(), record.arguments.resources, m_predecessors, m_chunk_joins);
+    wiring.join_count = static_cast<std::uint32_t>(m_chunk_joins.size()) - wiring.first_join;
+    wiring.first_predecessor = static_cast<std::uint32_t>(m_chunk_predecessors.size());
+    wiring.predecessor_count = static_cast<std::uint32_t>(m_predecessors.size());
+    m_chunk_predecessors.insert(m_chunk_predecessors.end(), m_predecessors.begin(), m_predecessors.end());
+    return wiring;
+  }
+
+  void issue_staged_locked(std::uint32_t index, const staged_wiring& wiring, deferred_actions& actions) {
     call_record& record = m_records[index];
     issue_locked(record);
     if (!record.result->result.has_value()) {
@@ -442,23 +474,35 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       settle_locked(index, std::move(rejected), actions);
       return;
     }
-    enter_graph_locked(index, record.tool->effect(), {}, actions);
+    wire_locked(index, wiring.node,
+                std::span{m_chunk_predecessors}.subspan(wiring.first_predecessor, wiring.predecessor_count),
+                std::span{m_chunk_joins}.subspan(wiring.first_join, wiring.join_count), {}, actions);
   }
 
-  // Wires the call (and any joins the tracker made for it) into the graph.
+  // Finds the call's hazards and wires it (and any joins the tracker made
+  // for it) into the graph. Under the lock: a session's calls may be
+  // submitted from any thread.
   void enter_graph_locked(std::uint32_t index, effect call_effect, std::span<const std::uint32_t> dependencies,
                           deferred_actions& actions) {
-    call_record& record = m_records[index];
     m_joins.clear();
-    const auto node_id = m_hazards.add_call(call_effect, record.arguments.resources, m_predecessors, m_joins);
-    for (const auto& join : m_joins) {
+    const auto node_id =
+        m_hazards.add_call(call_effect, m_records[index].arguments.resources, m_predecessors, m_joins);
+    wire_locked(index, node_id, m_predecessors, m_joins, dependencies, actions);
+  }
+
+  // Adds the call's node, and the joins made for it, with their edges.
+  void wire_locked(std::uint32_t index, std::uint32_t node_id, std::span<const hazard_tracker::node_id> predecessors,
+                   std::span<const hazard_tracker::join> joins, std::span<const std::uint32_t> dependencies,
+                   deferred_actions& actions) {
+    call_record& record = m_records[index];
+    for (const auto& join : joins) {
       add_node_locked(join.id, no_index);
       for (auto predecessor : join.predecessors) add_edge_locked(predecessor, join.id, false);
       release_node_locked(join.id, actions);
     }
     add_node_locked(node_id, index);
     record.node = node_id;
-    for (auto predecessor : m_predecessors) add_edge_locked(predecessor, node_id, false);
+    for (auto predecessor : predecessors) add_edge_locked(predecessor, node_id, false);
     for (auto dependency : dependencies) {
       const call_record& needed = m_records[dependency];
       if (needed.node == no_index) {
@@ -838,6 +882,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   hazard_tracker m_hazards;
   std::vector<hazard_tracker::node_id> m_predecessors;  // scratch for add_call
   std::vector<hazard_tracker::join> m_joins;           // scratch for add_call
+  // A staged chunk's hazards, found before its calls enter the graph.
+  std::vector<staged_wiring> m_chunk_wiring;
+  std::vector<hazard_tracker::node_id> m_chunk_predecessors;
+  std::vector<hazard_tracker::join> m_chunk_joins;
   index_fifo m_waiting_for_slot;  // ready, held back by max_concurrency
   std::size_t m_in_flight = 0;  // calls with a driver (started or waiting for the limiter)
   // Owns the scheduler while any driver runs (drivers hold a plain pointer:
