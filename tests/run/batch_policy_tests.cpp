@@ -229,3 +229,63 @@ TEST_CASE("typed parallel_batch: typed arguments and results, the same hazard ru
   CHECK(*also == "b:<none>");  // independent: ran at once
   CHECK(sim.elapsed() == std::chrono::microseconds{1010});
 }
+
+TEST_CASE("batches one after another on one thread: nothing of one batch carries into the next",
+          "[parallel_batch][policy][recycling]") {
+  // A thread reuses the scheduler of its last small batch. Every option and
+  // every way a batch can end must leave no trace in the next one.
+  volley::simulation sim;
+  auto tools = policy_tools(sim);
+  const std::vector<volley::tool_call> reads{{"a", "read", "100"}, {"b", "read", "100"}, {"c", "read", "100"}};
+  const auto all_slept = [](const std::vector<volley::call_result>& results, std::size_t n) {
+    REQUIRE(results.size() == n);
+    for (const auto& r : results) CHECK((r.result && r.result->rfind("slept", 0) == 0));
+  };
+  const auto elapsed = [&](auto&& batch) {
+    const auto start = sim.now();
+    auto results = sim.run(std::forward<decltype(batch)>(batch));
+    return std::pair{std::move(results), sim.now() - start};
+  };
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    // cancel_all stops its batch; the next batch is not stopped.
+    auto cancelled = sim.run(volley::parallel_batch(sim, tools, failing_batch(), {.policy = volley::on_error::cancel_all}));
+    CHECK(cancelled[1].result.error().code == volley::errc::cancelled);
+    auto isolated = sim.run(volley::parallel_batch(sim, tools, failing_batch()));
+    CHECK(*isolated[1].result == "slept 50");
+    CHECK(*isolated[3].result == "slept 50");
+    // A stop token already stopped cancels everything; the next batch has no stop.
+    std::stop_source stopped;
+    stopped.request_stop();
+    auto none = sim.run(volley::parallel_batch(sim, tools, reads, {.stop = stopped.get_token()}));
+    for (const auto& r : none) CHECK(r.result.error().code == volley::errc::cancelled);
+    all_slept(sim.run(volley::parallel_batch(sim, tools, reads)), 3);
+    // A cap of one runs them one by one; the next batch has no cap.
+    auto [capped, capped_time] = elapsed(volley::parallel_batch(sim, tools, reads, {.max_concurrency = 1}));
+    all_slept(capped, 3);
+    CHECK(capped_time == 300ms);
+    auto [free, free_time] = elapsed(volley::parallel_batch(sim, tools, reads));
+    all_slept(free, 3);
+    CHECK(free_time == 100ms);
+    // A timeout applies to its own batch only.
+    auto timed = sim.run(volley::parallel_batch(sim, tools, reads, {.timeout = 50ms}));
+    for (const auto& r : timed) CHECK(r.result.error().code == volley::errc::timeout);
+    all_slept(sim.run(volley::parallel_batch(sim, tools, reads)), 3);
+    // A batch made and dropped without being awaited, then a session stopped by its owner.
+    { auto dropped = volley::parallel_batch(sim, tools, failing_batch()); }
+    {
+      volley::session stopped_session{sim, tools};
+      stopped_session.submit({"s", "read", "100"});
+      stopped_session.request_stop();
+      auto results = sim.run(stopped_session.drain());
+      CHECK_FALSE(results[0].result.has_value());
+    }
+    auto [after, after_time] = elapsed(volley::parallel_batch(sim, tools, reads));
+    all_slept(after, 3);
+    CHECK(after_time == 100ms);
+    // Results are this batch's own, numbered from its first call.
+    CHECK(after[0].id == "a");
+    CHECK(after[2].id == "c");
+  }
+  CHECK(volley_test::live_frames() == 0);
+}

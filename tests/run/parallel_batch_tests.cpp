@@ -136,7 +136,7 @@ TEST_CASE("parallel_batch: a range of unknown size (its results vector grows whi
   CHECK(sim.elapsed() == std::chrono::milliseconds{500});
 }
 
-TEST_CASE("parallel_batch: calls prepared a chunk at a time each get their own tool, also across chunk boundaries",
+TEST_CASE("parallel_batch: calls prepared a chunk at a time each get their own tool across chunk boundaries",
           "[parallel_batch][lifetime]") {
   // Runs of one name (looked up once per run) broken by other names and by
   // unknown ones, over several 32-call chunks.

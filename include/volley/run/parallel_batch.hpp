@@ -59,7 +59,7 @@ template <Executor E, std::ranges::input_range Calls>
   requires std::convertible_to<std::ranges::range_reference_t<Calls>, tool_call>
 task<std::vector<call_result>> parallel_batch(E& executor, const tool_registry& tools, Calls&& calls,
                                               batch_options options = {}) {
-  auto batch = std::make_shared<detail::scheduler<E>>(executor, tools, std::move(options), false);
+  auto batch = detail::scheduler<E>::make(executor, tools, std::move(options), false);
   constexpr bool move_calls =
       std::is_same_v<std::remove_cvref_t<Calls>, std::vector<tool_call>> && !std::is_lvalue_reference_v<Calls>;
   batch->stage_all(calls, move_calls);
@@ -117,7 +117,7 @@ template <Executor E, class... T>
 task<std::tuple<outcome<typename T::result_type>...>> run_typed_batch(E& executor, batch_options options,
                                                                       typed_call<T>... calls) {
   static const tool_registry no_tools;
-  auto batch = std::make_shared<scheduler<E>>(executor, no_tools, std::move(options), false);
+  auto batch = scheduler<E>::make(executor, no_tools, std::move(options), false);
   std::tuple<outcome<typename T::result_type>...> slots{
       outcome<typename T::result_type>(make_error(errc::cancelled, "not run"))...};
   auto all = std::forward_as_tuple(calls...);

@@ -43,7 +43,7 @@ template <Executor E>
 task<std::vector<call_result>> run_dataflow(E& executor, const tool_registry& tools, std::vector<dataflow_call> calls,
                                             batch_options options = {}) {
   const auto order = detail::order_dataflow(calls);
-  auto batch = std::make_shared<detail::scheduler<E>>(executor, tools, std::move(options), false);
+  auto batch = detail::scheduler<E>::make(executor, tools, std::move(options), false);
   std::vector<std::uint32_t> submitted_as(calls.size(), detail::no_index);
   std::vector<std::uint32_t> dependencies;
   auto submit = [&](std::size_t i) {

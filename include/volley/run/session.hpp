@@ -49,7 +49,7 @@ class session {
 
  public:
   session(E& executor, const tool_registry& tools, batch_options options = {})
-      : m_scheduler(std::make_shared<scheduler>(executor, tools, std::move(options))) {}
+      : m_scheduler(scheduler::make(executor, tools, std::move(options))) {}
   session(session&&) noexcept = default;
   session& operator=(session&&) noexcept = default;
   session(const session&) = delete;

@@ -14,7 +14,8 @@
 #include <new>
 #include <utility>
 
-// VOLLEY_FRAME_POOL=0 gives every frame straight to operator new/delete. It is
+// VOLLEY_FRAME_POOL=0 gives every frame straight to operator new/delete (and
+// stops a thread keeping a spare batch scheduler, run/detail/scheduler.hpp). It is
 // off under AddressSanitizer, which must see each frame die to catch a use
 // after free.
 #if !defined(VOLLEY_FRAME_POOL)

@@ -14,6 +14,7 @@
 #include "volley/detail/concat.hpp"
 
 #include <algorithm>
+#include <array>
 #include <coroutine>
 #include <cstdint>
 #include <functional>
@@ -29,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "volley/core/detail/frame_pool.hpp"
 #include "volley/core/detail/resume_trampoline.hpp"
 #include "volley/core/detail/short_mutex.hpp"
 #include "volley/core/outcome.hpp"
@@ -40,6 +42,7 @@
 #include "volley/run/detail/call_errors.hpp"
 #include "volley/run/detail/detached.hpp"
 #include "volley/run/detail/stable_vector.hpp"
+#include "volley/run/detail/thread_spare.hpp"
 #include "volley/tool/call_context.hpp"
 #include "volley/tool/tool_call.hpp"
 #include "volley/tool/tool_registry.hpp"
@@ -134,20 +137,22 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // it may not, and neither the options' stop token nor cancel_all can stop
   // the batch, the batch has no stop state at all: nothing to allocate, and
   // the tokens its calls copy cost no atomic reference count.
-  scheduler(E& executor, const tool_registry& tools, batch_options options, bool owner_can_stop = true)
-      : m_executor(executor),
-        m_tools(tools),
-        m_options(std::move(options)),
-        m_stop(owner_can_stop || m_options.stop.stop_possible() || m_options.policy == on_error::cancel_all
-                   ? std::stop_source{}
-                   : std::stop_source{std::nostopstate}) {
-    if (m_options.stop.stop_possible()) m_outer_stop.emplace(m_options.stop, forward_stop{this});
+  //
+  // Made through make(), which may hand out a scheduler this thread used
+  // before (see recycle()).
+  static std::shared_ptr<scheduler> make(E& executor, const tool_registry& tools, batch_options options,
+                                         bool owner_can_stop = true) {
+    scheduler* made = take_spare();
+    if (!made) made = new scheduler;
+    made->start(executor, tools, std::move(options), owner_can_stop);
+    // (Should the control block fail to allocate, the recycler takes `made` back.)
+    return std::shared_ptr<scheduler>(made, recycler{});
   }
   scheduler(const scheduler&) = delete;
   scheduler& operator=(const scheduler&) = delete;
 
   const batch_options& options() const noexcept { return m_options; }
-  E& executor() noexcept { return m_executor; }
+  E& executor() noexcept { return *m_executor; }
 
   // Submits the next call in program order; `dependencies` are indices of
   // earlier calls whose results it needs (dataflow). Returns its index.
@@ -218,7 +223,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       m_nodes.reserve(n);
       m_hazards.reserve(n);
       m_batch_results.reserve(n);
-      m_staged_arguments.reserve(n);
     }
     for (auto&& item : calls) {
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(item)>, tool_call>) {
@@ -248,23 +252,23 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     actions.to_start.reserve(std::min(chunk, staged));
     const std::string* last_name = nullptr;  // consecutive calls often name one tool: look it up once
     const registered_tool* last_tool = nullptr;
+    std::array<staged_wiring, chunk> wiring;  // the chunk's hazards, found before it enters the graph
     for (std::size_t next = 0; next < staged;) {
       const std::size_t stop = std::min(staged, next + chunk);
-      m_chunk_wiring.clear();
       m_chunk_predecessors.clear();
       m_chunk_joins.clear();
       for (std::size_t i = next; i < stop; ++i) {
         call_record& record = m_records[i];
         const std::string& name = record.name();
-        if (!last_name || *last_name != name) last_tool = m_tools.find(name);
+        if (!last_name || *last_name != name) last_tool = m_tools->find(name);
         last_name = &name;
-        prepare_staged(record, last_tool, std::exchange(m_staged_arguments[i], {}));
-        m_chunk_wiring.push_back(find_hazards_staged(record));
+        prepare_staged(record, last_tool);
+        wiring[i - next] = find_hazards_staged(record);
       }
       {
         std::lock_guard lock{m_mutex};
         for (std::size_t k = 0; next < stop; ++next, ++k) {
-          issue_staged_locked(static_cast<std::uint32_t>(next), m_chunk_wiring[k], actions);
+          issue_staged_locked(static_cast<std::uint32_t>(next), wiring[k], actions);
         }
       }
       if (actions.to_start.size() > 1) {
@@ -281,7 +285,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       actions.to_resume.clear();
       actions.request_stop = false;
     }
-    m_staged_arguments = {};
   }
 
   // Records a turn boundary (an assistant_message) in the trace.
@@ -360,7 +363,76 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     void operator()() const noexcept { self->m_stop.request_stop(); }
   };
 
-  std::chrono::nanoseconds now_ns() const { return m_executor.now().time_since_epoch(); }
+  scheduler() = default;
+
+  // Sets up a new or recycled scheduler for a batch.
+  void start(E& executor, const tool_registry& tools, batch_options options, bool owner_can_stop) {
+    m_executor = &executor;
+    m_tools = &tools;
+    m_options = std::move(options);
+    m_stop = owner_can_stop || m_options.stop.stop_possible() || m_options.policy == on_error::cancel_all
+                 ? std::stop_source{}
+                 : std::stop_source{std::nostopstate};
+    if (m_options.stop.stop_possible()) m_outer_stop.emplace(m_options.stop, forward_stop{this});
+  }
+
+  // ---- recycling ------------------------------------------------------------
+  // A batch's fixed cost is mostly allocation: the scheduler, its first
+  // record block, its node and hazard arrays. So when the last owner lets go,
+  // a scheduler that ran a small batch is emptied (keeping that memory) and
+  // kept as this thread's spare, and make() on this thread reuses it. One
+  // spare per thread and executor type; off where frames are not pooled
+  // either (under AddressSanitizer, which must see each scheduler die).
+  static constexpr std::size_t recycle_at_most = 256;  // calls: keeps what a thread holds small
+
+  struct recycler {
+    void operator()(scheduler* done) const noexcept { done->recycle(); }
+  };
+  static scheduler* take_spare() noexcept {
+#if VOLLEY_FRAME_POOL
+    return thread_spare<scheduler>::take();
+#else
+    return nullptr;
+#endif
+  }
+
+  // The last owner let go: no driver runs, no awaiter waits.
+  void recycle() noexcept {
+#if VOLLEY_FRAME_POOL
+    if (m_records.size() <= recycle_at_most) {
+      clear_for_reuse();
+      if (thread_spare<scheduler>::give(this)) return;
+    }
+#endif
+    delete this;
+  }
+
+  // Back to the state of a new scheduler, keeping reserved memory.
+  void clear_for_reuse() noexcept {
+    m_outer_stop.reset();  // (it points at m_stop)
+    m_stop = std::stop_source{std::nostopstate};
+    m_options = batch_options{};
+    m_executor = nullptr;
+    m_tools = nullptr;
+    m_records.clear();
+    m_batch_results.clear();
+    m_streamed_results.reset();
+    m_worklist.clear();
+    m_nodes.clear();
+    m_hazards.clear();
+    m_predecessors.clear();
+    m_joins.clear();
+    m_chunk_predecessors.clear();
+    m_chunk_joins.clear();
+    m_waiting_for_slot = index_fifo{};
+    m_in_flight = 0;
+    m_alive_while_running.reset();
+    m_unfinished_calls = 0;
+    m_drained = 0;
+    m_drain_waiter = {};
+  }
+
+  std::chrono::nanoseconds now_ns() const { return m_executor->now().time_since_epoch(); }
 
   // What can be worked out about a call before taking the lock: its tool and
   // its parsed arguments (the registry does not change while calls run).
@@ -370,7 +442,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   };
   prepared_call prepare_call(const tool_call& call, bool arguments_bound_later) const {
     prepared_call prepared;
-    prepared.tool = m_tools.find(call.name);
+    prepared.tool = m_tools->find(call.name);
     if (prepared.tool && !arguments_bound_later) prepared.arguments = prepared.tool->prepare(call.arguments);
     return prepared;
   }
@@ -385,7 +457,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     call_record& record = new_record_locked(std::forward<Call>(call));
     record.tool = prepared.tool;
     if (!record.tool) {
-      settle_locked(index, unknown_tool_error(m_tools, record.id(), record.name()), actions);
+      settle_locked(index, unknown_tool_error(*m_tools, record.id(), record.name()), actions);
       return index;
     }
     if (bind_arguments) {
@@ -406,7 +478,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   template <class Call>
   call_record& new_record_locked(Call&& call) {
     call_record& record = m_records.emplace_back();
-    record.result = &m_streamed_results.emplace_back();
+    if (!m_streamed_results) m_streamed_results = std::make_unique<stable_vector<call_result>>();
+    record.result = &m_streamed_results->emplace_back();
     record.result->id = std::forward<Call>(call).id;
     record.result->name = std::forward<Call>(call).name;
     issue_locked(record);
@@ -419,28 +492,35 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if (m_options.recorder) m_options.recorder->call_issued(record.id(), record.name(), now_ns());
   }
 
-  // A staged call: its record, its result (id and name) and its arguments
-  // text, kept until submit_staged() parses it.
+  // A staged call: its record and its result, with its id and name. Until
+  // submit_staged() parses them, the call's arguments text waits in its
+  // result's outcome (a string, unused until the call settles): no array of
+  // its own to allocate.
   template <class Call>
   void stage_locked(Call&& call) {
     m_records.emplace_back();
     call_result& result = m_batch_results.emplace_back();  // (the record points at it once all are staged)
     result.id = std::forward<Call>(call).id;
     result.name = std::forward<Call>(call).name;
-    m_staged_arguments.push_back(std::forward<Call>(call).arguments);
+    result.result = std::forward<Call>(call).arguments;
   }
 
-  // A staged call's tool and parsed arguments; a call rejected here keeps
-  // its error in its result until it is issued.
-  void prepare_staged(call_record& record, const registered_tool* tool, std::string arguments) {
+  // A staged call's tool and parsed arguments. A call rejected here keeps
+  // its error in its result until it is issued; an accepted one leaves an
+  // empty string there.
+  void prepare_staged(call_record& record, const registered_tool* tool) {
     call_result& result = *record.result;
     record.tool = tool;
     if (!tool) {
-      result.result = unknown_tool_error(m_tools, result.id, result.name);
+      result.result = unknown_tool_error(*m_tools, result.id, result.name);
       return;
     }
-    auto parsed = tool->prepare_into(arguments, record.arguments);
-    if (!parsed) result.result = invalid_arguments_error(result.id, parsed.error());
+    auto parsed = tool->prepare_into(*result.result, record.arguments);
+    if (!parsed) {
+      result.result = invalid_arguments_error(result.id, parsed.error());
+      return;
+    }
+    std::string{}.swap(*result.result);  // parsed: the text (and its buffer, if any) goes
   }
 
   // Where a staged call goes in the graph, worked out before the lock is
@@ -631,7 +711,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // Records a call's final result; wakes its awaiter and, after the last
   // call, the drainer. Failures trigger cancel_all.
   void settle_locked(std::uint32_t index, outcome<std::string>&& result, deferred_actions& actions) {
-    settle_locked(m_records[index], std::move(result), actions, m_executor.now());
+    settle_locked(m_records[index], std::move(result), actions, m_executor->now());
   }
   void settle_locked(call_record& record, outcome<std::string>&& result, deferred_actions& actions,
                      time_point now) {
@@ -654,7 +734,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // for the limiter). Returns the awaiters to resume once the driver is gone.
   std::vector<std::coroutine_handle<>> complete(call_record& record, outcome<std::string>&& result,
                                                 std::optional<time_point> started) {
-    const time_point finished = m_executor.now();  // read before locking: a clock read can be slow
+    const time_point finished = m_executor->now();  // read before locking: a clock read can be slow
     // Declared first, destroyed last: when this was the last driver, the
     // scheduler may die with it, after everything below is done with it.
     std::shared_ptr<scheduler> last_reference;
@@ -727,7 +807,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // steals them). `self` is not touched after the last driver starts: the
   // scheduler may end with it.
   static detached start_on_executor(scheduler* self, std::vector<call_record*> records) {
-    co_await self->m_executor.schedule();
+    co_await self->m_executor->schedule();
     const bool direct = self->drivers_run_tools_directly();
     for (std::size_t i = 0; i < records.size(); ++i) {
       const bool hop = i + 1 < records.size();
@@ -787,14 +867,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // The context of a call with no timeout: the batch's stop, no deadline.
   static call_context context_without_deadline(scheduler& self, const call_record& record) {
     return call_context{record.id(), record.name(), self.m_stop.get_token(), std::nullopt,
-                        executor_ref{self.m_executor}};
+                        executor_ref{*self.m_executor}};
   }
 
   // Runs the tool, under the per-call timeout when there is one. A frame of
   // its own, for the drivers that can wait long before the tool runs: a call
   // waiting for the limiter then keeps only the small driver frame.
   static task<outcome<std::string>> run_tool(scheduler& self, call_record& record, time_point started) {
-    E& executor = self.m_executor;
+    E& executor = *self.m_executor;
     const batch_options& options = self.m_options;
     if (!options.timeout) {
       call_context ctx = context_without_deadline(self, record);
@@ -826,7 +906,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // complete().
   template <bool RunsToolDirectly>
   static detached run_call(scheduler* self, call_record* record, bool hop = true) {
-    if (hop) co_await self->m_executor.schedule();
+    if (hop) co_await self->m_executor->schedule();
     async_semaphore* limiter = self->m_options.limiter;
     if constexpr (!RunsToolDirectly) {
       // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
@@ -850,7 +930,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       if (limiter) limiter->release();
       co_return self->complete(*record, ready.error(), std::nullopt);
     }
-    const time_point started = self->m_executor.now();
+    const time_point started = self->m_executor->now();
     if (self->m_options.recorder) self->m_options.recorder->call_started(record->id(), started.time_since_epoch());
     outcome<std::string> result;
     if constexpr (RunsToolDirectly) {
@@ -863,10 +943,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     co_return self->complete(*record, std::move(result), started);
   }
 
-  E& m_executor;
-  const tool_registry& m_tools;
+  E* m_executor = nullptr;
+  const tool_registry* m_tools = nullptr;
   batch_options m_options;
-  std::stop_source m_stop;
+  std::stop_source m_stop{std::nostopstate};
   std::optional<std::stop_callback<forward_stop>> m_outer_stop;
 
   mutable short_mutex m_mutex;
@@ -875,15 +955,13 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // drain() returns; calls submitted one by one (a session) in blocks that
   // never move, since their calls run while more are added.
   std::vector<call_result> m_batch_results;
-  std::vector<std::string> m_staged_arguments;  // a staged batch's arguments texts, until parsed
-  stable_vector<call_result> m_streamed_results;
+  std::unique_ptr<stable_vector<call_result>> m_streamed_results;  // made by the first streamed call
   std::vector<std::uint32_t> m_worklist;  // scratch for finish_nodes_locked
   std::vector<graph_node> m_nodes;
   hazard_tracker m_hazards;
   std::vector<hazard_tracker::node_id> m_predecessors;  // scratch for add_call
   std::vector<hazard_tracker::join> m_joins;           // scratch for add_call
-  // A staged chunk's hazards, found before its calls enter the graph.
-  std::vector<staged_wiring> m_chunk_wiring;
+  // A staged chunk's predecessors and joins, found before its calls enter the graph.
   std::vector<hazard_tracker::node_id> m_chunk_predecessors;
   std::vector<hazard_tracker::join> m_chunk_joins;
   index_fifo m_waiting_for_slot;  // ready, held back by max_concurrency

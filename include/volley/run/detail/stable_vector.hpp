@@ -46,6 +46,12 @@ class stable_vector {
   }
   std::size_t size() const noexcept { return m_size; }
 
+  // Destroys every element and keeps the blocks for the next ones.
+  void clear() noexcept {
+    for (std::size_t i = 0; i < m_size; ++i) (*this)[i].~T();
+    m_size = 0;
+  }
+
  private:
   static constexpr std::size_t first_block = 4;  // a power of two
   // Block k holds first_block << k elements and starts at element
