@@ -27,7 +27,7 @@ namespace detail {
 template <Executor E>
 task<std::vector<call_result>> run_parallel_batch(std::shared_ptr<scheduler<E>> batch) {
   batch->submit_staged();
-  auto results = co_await batch->drain();
+  auto results = co_await batch->drain_staged();
   batch->end_turn();
   co_return results;
 }

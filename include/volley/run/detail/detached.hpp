@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "volley/core/detail/config.hpp"
-#include "volley/core/detail/resume_trampoline.hpp"
+#include "volley/run/detail/resume_list.hpp"
 
 namespace volley::detail {
 
@@ -18,7 +18,7 @@ namespace volley::detail {
 // exception escaping one (out of memory) terminates, as from a noexcept function.
 struct detached {
   struct promise_type : frame_allocation {
-    std::vector<std::coroutine_handle<>> m_resume_after_exit;
+    resume_list m_resume_after_exit;
 
     detached get_return_object() noexcept { return {}; }
     std::suspend_never initial_suspend() noexcept { return {}; }
@@ -26,15 +26,15 @@ struct detached {
       struct free_then_resume {
         bool await_ready() const noexcept { return false; }
         void await_suspend(std::coroutine_handle<promise_type> self) noexcept {
-          auto wake = std::move(self.promise().m_resume_after_exit);
+          resume_list wake = std::move(self.promise().m_resume_after_exit);
           self.destroy();
-          for (auto handle : wake) resume_without_recursion(handle);
+          wake.resume_all();
         }
         void await_resume() const noexcept {}
       };
       return free_then_resume{};
     }
-    void return_value(std::vector<std::coroutine_handle<>> handles) noexcept { m_resume_after_exit = std::move(handles); }
+    void return_value(resume_list handles) noexcept { m_resume_after_exit = std::move(handles); }
     void unhandled_exception() noexcept { std::terminate(); }
   };
 };

@@ -41,6 +41,7 @@
 #include "volley/run/batch_options.hpp"
 #include "volley/run/detail/call_errors.hpp"
 #include "volley/run/detail/detached.hpp"
+#include "volley/run/detail/resume_list.hpp"
 #include "volley/run/detail/stable_vector.hpp"
 #include "volley/run/detail/thread_spare.hpp"
 #include "volley/tool/call_context.hpp"
@@ -126,7 +127,7 @@ class index_fifo {
 // take the lock again).
 struct deferred_actions {
   std::vector<call_record*> to_start;
-  std::vector<std::coroutine_handle<>> to_resume;
+  resume_list to_resume;
   bool request_stop = false;
 };
 
@@ -170,7 +171,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       index = submit_locked(std::move(call), std::move(prepared), dependencies, actions, std::move(bind_arguments));
     }
     carry_out(actions);
-    resume_all(actions.to_resume);
+    actions.to_resume.resume_all();
     return index;
   }
 
@@ -188,7 +189,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       enter_graph_locked(index, call_effect, {}, actions);
     }
     carry_out(actions);
-    resume_all(actions.to_resume);
+    actions.to_resume.resume_all();
     return index;
   }
 
@@ -205,7 +206,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       settle_locked(index, std::move(reason), actions);
     }
     carry_out(actions);
-    resume_all(actions.to_resume);
+    actions.to_resume.resume_all();
     return index;
   }
 
@@ -215,9 +216,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // the batch. Only on a scheduler nothing has been submitted to yet; nothing
   // runs until submit_staged(). With `move_calls`, the calls' strings are
   // moved out of the range.
+  // (No lock: nothing else has the scheduler yet, and what staging writes
+  // reaches the threads that run the calls through the executor's queue.)
   template <std::ranges::input_range Range>
   void stage_all(Range& calls, bool move_calls) {
-    std::lock_guard lock{m_mutex};  // uncontended: nothing else has the scheduler yet
     if constexpr (std::ranges::sized_range<Range>) {
       const auto n = static_cast<std::size_t>(std::ranges::size(calls));
       m_nodes.reserve(n);
@@ -248,8 +250,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     // Fixed since staging: nothing else adds calls, and only drain() moves
     // the results out, after every call has settled.
     const std::size_t staged = m_batch_results.size();
-    deferred_actions actions;
-    actions.to_start.reserve(std::min(chunk, staged));
+    deferred_actions& actions = m_staged_actions;  // (kept with a recycled scheduler: no allocation next time)
     const std::string* last_name = nullptr;  // consecutive calls often name one tool: look it up once
     const registered_tool* last_tool = nullptr;
     std::array<staged_wiring, chunk> wiring;  // the chunk's hazards, found before it enters the graph
@@ -280,7 +281,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       } else {
         carry_out(actions);
       }
-      resume_all(actions.to_resume);
+      actions.to_resume.resume_all();
       actions.to_start.clear();
       actions.to_resume.clear();
       actions.request_stop = false;
@@ -354,8 +355,33 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     std::shared_ptr<scheduler> m_owner;
   };
 
+  // ---- awaiting a staged batch ------------------------------------------------
+  // For the batch's owner, which holds the scheduler across the co_await,
+  // after submit_staged(): no reference to take, and the results are read
+  // without the lock (see await_resume).
+  class staged_drain_awaiter {
+   public:
+    explicit staged_drain_awaiter(scheduler& owner) noexcept : m_owner(&owner) {}
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> awaiting) {
+      std::lock_guard lock{m_owner->m_mutex};
+      if (m_owner->m_unfinished_calls == 0) return false;
+      m_owner->m_drain_waiter = awaiting;
+      return true;
+    }
+    // Every call has settled, each under the lock, and the last settler let
+    // go of the lock before resuming this (or await_suspend saw the count
+    // reach zero under it); no call is added after staging. So the results
+    // are complete, and nothing else touches them any more.
+    std::vector<call_result> await_resume() noexcept { return std::move(m_owner->m_batch_results); }
+
+   private:
+    scheduler* m_owner;
+  };
+
   call_awaiter await_call(std::uint32_t index) { return call_awaiter{this->shared_from_this(), index}; }
   drain_awaiter drain() { return drain_awaiter{this->shared_from_this()}; }
+  staged_drain_awaiter drain_staged() noexcept { return staged_drain_awaiter{*this}; }
 
  private:
   struct forward_stop {
@@ -424,6 +450,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     m_joins.clear();
     m_chunk_predecessors.clear();
     m_chunk_joins.clear();
+    m_staged_actions.to_start.clear();
+    m_staged_actions.to_resume.clear();
     m_waiting_for_slot = index_fifo{};
     m_in_flight = 0;
     m_alive_while_running.reset();
@@ -526,16 +554,18 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // Where a staged call goes in the graph, worked out before the lock is
   // taken: its node, and its predecessors and joins in m_chunk_predecessors
   // and m_chunk_joins. No node for a call rejected while being prepared.
+  // (No member initializers: submit_staged keeps a chunk's worth on the
+  // stack, and find_hazards_staged sets every field.)
   struct staged_wiring {
-    std::uint32_t node = no_index;
-    std::uint32_t first_predecessor = 0, predecessor_count = 0;
-    std::uint32_t first_join = 0, join_count = 0;
+    std::uint32_t node;
+    std::uint32_t first_predecessor, predecessor_count;
+    std::uint32_t first_join, join_count;
   };
 
   // The hazards of a staged call. Outside the lock: in a staged batch only
   // the submitting thread uses the tracker (completions never touch it).
   staged_wiring find_hazards_staged(const call_record& record) {
-    staged_wiring wiring;
+    staged_wiring wiring{no_index, 0, 0, 0, 0};
     if (!record.result->result.has_value()) return wiring;
     wiring.first_join = static_cast<std::uint32_t>(m_chunk_joins.size());
     wiring.node = m_hazards.add_call(record.tool->effect(), record.arguments.resources, m_predecessors, m_chunk_joins);
@@ -732,8 +762,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // A call's driver is done with it: it ran (started is set; the result
   // includes a timeout verdict) or it never started (stopped while waiting
   // for the limiter). Returns the awaiters to resume once the driver is gone.
-  std::vector<std::coroutine_handle<>> complete(call_record& record, outcome<std::string>&& result,
-                                                std::optional<time_point> started) {
+  resume_list complete(call_record& record, outcome<std::string>&& result, std::optional<time_point> started) {
     const time_point finished = m_executor->now();  // read before locking: a clock read can be slow
     // Declared first, destroyed last: when this was the last driver, the
     // scheduler may die with it, after everything below is done with it.
@@ -815,10 +844,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       else run_call<false>(self, records[i], hop);
     }
     co_return {};
-  }
-
-  static void resume_all(const std::vector<std::coroutine_handle<>>& handles) {
-    for (auto handle : handles) resume_without_recursion(handle);
   }
 
   // ---- running one call ---------------------------------------------------------
@@ -964,6 +989,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // A staged chunk's predecessors and joins, found before its calls enter the graph.
   std::vector<hazard_tracker::node_id> m_chunk_predecessors;
   std::vector<hazard_tracker::join> m_chunk_joins;
+  deferred_actions m_staged_actions;  // submit_staged's, cleared after each chunk
   index_fifo m_waiting_for_slot;  // ready, held back by max_concurrency
   std::size_t m_in_flight = 0;  // calls with a driver (started or waiting for the limiter)
   // Owns the scheduler while any driver runs (drivers hold a plain pointer:
