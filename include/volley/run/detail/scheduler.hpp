@@ -530,7 +530,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     call_result& result = m_batch_results.emplace_back();  // (the record points at it once all are staged)
     result.id = std::forward<Call>(call).id;
     result.name = std::forward<Call>(call).name;
-    result.result = std::forward<Call>(call).arguments;
+    *result.result = std::forward<Call>(call).arguments;  // (a new outcome holds an empty string)
   }
 
   // A staged call's tool and parsed arguments. A call rejected here keeps
