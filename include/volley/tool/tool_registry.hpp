@@ -60,9 +60,9 @@ class prepared_arguments {
       sizeof(A) <= inline_size && alignof(A) <= alignof(std::max_align_t) && std::is_nothrow_move_constructible_v<A>;
 
   // Makes the arguments an A built from `value` (A: the tool's args_type,
-  // which invoke casts back to).
+  // which invoke casts back to); returns them.
   template <class A, class Value>
-  void emplace_args(Value&& value) {
+  std::remove_cv_t<A>& emplace_args(Value&& value) {
     using stored = std::remove_cv_t<A>;
     reset_args();
     if constexpr (fits_inline<stored>) {
@@ -72,13 +72,17 @@ class prepared_arguments {
             ::new (to) stored(std::move(*static_cast<stored*>(from)));
             static_cast<stored*>(from)->~stored();
           }};
-      m_args = ::new (static_cast<void*>(m_inline)) stored(std::forward<Value>(value));
+      stored* args = ::new (static_cast<void*>(m_inline)) stored(std::forward<Value>(value));
+      m_args = args;
       m_operations = &operations;
+      return *args;
     } else {
       static constexpr arguments_operations operations{[](void* args) noexcept { delete static_cast<stored*>(args); },
                                                        nullptr};
-      m_args = new stored(std::forward<Value>(value));
+      stored* args = new stored(std::forward<Value>(value));
+      m_args = args;
       m_operations = &operations;
+      return *args;
     }
   }
   void take_args_from(prepared_arguments& other) noexcept {
@@ -143,8 +147,8 @@ class registered_tool {
   template <class T>
   static void parse_into(const registered_tool& self, std::string_view text, prepared_arguments& target) {
     const T& tool = *static_cast<const T*>(self.m_tool.get());
-    target.emplace_args<typename T::args_type>(detail::parse_tool_args(tool, text));
-    target.resources = detail::tool_resources(tool, *static_cast<const typename T::args_type*>(target.m_args));
+    const auto& args = target.emplace_args<typename T::args_type>(detail::parse_tool_args(tool, text));
+    target.resources = detail::tool_resources(tool, args);
   }
   // The error for a parse that threw (called from inside the catch).
   static error rejected_arguments(const registered_tool& self) {
