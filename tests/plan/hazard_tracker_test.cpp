@@ -112,6 +112,24 @@ void check_against_brute_force(const std::vector<volley::call_spec>& calls) {
   REQUIRE(graph.joins * 2 <= calls.size());
 }
 
+// A random batch of up to `max_size` calls over 1-5 keys, with a random
+// share of mutating calls; `described` says which, for CAPTURE.
+std::vector<volley::call_spec> random_batch(std::mt19937_64& random, std::size_t max_size, std::string& described) {
+  const auto size = std::uniform_int_distribution<std::size_t>(0, max_size)(random);
+  const auto keys = std::uniform_int_distribution<std::size_t>(1, 5)(random);
+  const double mutating = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+  std::vector<volley::call_spec> calls;
+  for (std::size_t i = 0; i < size; ++i) calls.push_back(plan_test::random_call(random, keys, mutating));
+  // (Appending: g++ 12 -O3 reports a false -Wrestrict on "literal" + std::to_string(...).)
+  described = "size ";
+  described += std::to_string(size);
+  described += ", keys ";
+  described += std::to_string(keys);
+  described += ", mutating ";
+  described += std::to_string(mutating);
+  return calls;
+}
+
 volley::call_spec make(effect e, std::vector<std::string> resources = {}) {
   volley::call_spec call;
   call.effect = e;
@@ -200,13 +218,10 @@ TEST_CASE("hazard_tracker: small cases by hand") {
 TEST_CASE("hazard_tracker: reachability equals the conflict closure on random batches") {
   std::mt19937_64 random{20240611};
   const int iterations = volley_test::scaled(20000);
+  std::string described;
   for (int iteration = 0; iteration < iterations; ++iteration) {
-    const auto size = std::uniform_int_distribution<std::size_t>(0, 64)(random);
-    const auto keys = std::uniform_int_distribution<std::size_t>(1, 5)(random);
-    const double mutating = std::uniform_real_distribution<double>(0.0, 1.0)(random);
-    std::vector<volley::call_spec> calls;
-    for (std::size_t i = 0; i < size; ++i) calls.push_back(plan_test::random_call(random, keys, mutating));
-    CAPTURE(iteration, size, keys, mutating);
+    const auto calls = random_batch(random, 64, described);
+    CAPTURE(iteration, described);
     check_against_brute_force(calls);
   }
 }
@@ -299,13 +314,10 @@ TEST_CASE("hazard_tracker: after clear() it answers a batch exactly as a new tra
   std::mt19937_64 random{20261125};
   volley::hazard_tracker reused;
   const int iterations = volley_test::scaled(2000);
+  std::string described;
   for (int iteration = 0; iteration < iterations; ++iteration) {
-    const auto size = std::uniform_int_distribution<std::size_t>(0, 40)(random);
-    const auto keys = std::uniform_int_distribution<std::size_t>(1, 5)(random);
-    const double mutating = std::uniform_real_distribution<double>(0.0, 1.0)(random);
-    std::vector<volley::call_spec> calls;
-    for (std::size_t i = 0; i < size; ++i) calls.push_back(plan_test::random_call(random, keys, mutating));
-    CAPTURE(iteration, size, keys, mutating);
+    const auto calls = random_batch(random, 40, described);
+    CAPTURE(iteration, described);
     volley::hazard_tracker fresh;
     reused.clear();
     REQUIRE(reused.node_count() == 0);

@@ -331,20 +331,13 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
    public:
     explicit drain_awaiter(std::shared_ptr<scheduler> owner) noexcept : m_owner(std::move(owner)) {}
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> awaiting) {
-      std::lock_guard lock{m_owner->m_mutex};
-      if (m_owner->m_unfinished_calls == 0) return false;
-      m_owner->m_drain_waiter = awaiting;
-      return true;
-    }
+    bool await_suspend(std::coroutine_handle<> awaiting) { return m_owner->wait_for_unfinished(awaiting); }
     // The results of the calls submitted since the last drain, in submission
     // order, moved out.
     std::vector<call_result> await_resume() {
       std::lock_guard lock{m_owner->m_mutex};
       auto& records = m_owner->m_records;
       const std::size_t first = std::exchange(m_owner->m_drained, records.size());
-      // A staged batch: its results are already the vector to return.
-      if (first == 0 && m_owner->m_batch_results.size() == records.size()) return std::move(m_owner->m_batch_results);
       std::vector<call_result> results;
       results.reserve(records.size() - first);
       for (std::size_t i = first; i < records.size(); ++i) results.push_back(std::move(*records[i].result));
@@ -363,12 +356,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
    public:
     explicit staged_drain_awaiter(scheduler& owner) noexcept : m_owner(&owner) {}
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> awaiting) {
-      std::lock_guard lock{m_owner->m_mutex};
-      if (m_owner->m_unfinished_calls == 0) return false;
-      m_owner->m_drain_waiter = awaiting;
-      return true;
-    }
+    bool await_suspend(std::coroutine_handle<> awaiting) { return m_owner->wait_for_unfinished(awaiting); }
     // Every call has settled, each under the lock, and the last settler let
     // go of the lock before resuming this (or await_suspend saw the count
     // reach zero under it); no call is added after staging. So the results
@@ -458,6 +446,14 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     m_unfinished_calls = 0;
     m_drained = 0;
     m_drain_waiter = {};
+  }
+
+  // A drainer suspends until the last unfinished call settles (false: none left).
+  bool wait_for_unfinished(std::coroutine_handle<> awaiting) {
+    std::lock_guard lock{m_mutex};
+    if (m_unfinished_calls == 0) return false;
+    m_drain_waiter = awaiting;
+    return true;
   }
 
   std::chrono::nanoseconds now_ns() const { return m_executor->now().time_since_epoch(); }
