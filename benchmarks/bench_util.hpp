@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bench {
@@ -22,6 +23,31 @@ double best_ns_per_item(int repeats, double items, F&& fn) {
     best = std::min(best, std::chrono::duration<double, std::nano>(stop - start).count() / items);
   }
   return best;
+}
+
+// The best of `repeats` runs of each of two functions, in nanoseconds per
+// `items`, taken in turns (a, b, b, a, a, b, ...): a shared machine's slow
+// spells then fall on both sides alike, instead of on whichever ran during
+// them.
+template <class A, class B>
+std::pair<double, double> best_ns_per_item_interleaved(int repeats, double items, A&& a, B&& b) {
+  double best_a = 1e300, best_b = 1e300;
+  const auto time = [items](auto& fn, double& best) {
+    auto start = std::chrono::steady_clock::now();
+    fn();
+    auto stop = std::chrono::steady_clock::now();
+    best = std::min(best, std::chrono::duration<double, std::nano>(stop - start).count() / items);
+  };
+  for (int r = 0; r < repeats; ++r) {
+    if (r % 2 == 0) {
+      time(a, best_a);
+      time(b, best_b);
+    } else {
+      time(b, best_b);
+      time(a, best_a);
+    }
+  }
+  return {best_a, best_b};
 }
 
 inline std::string machine_name() {

@@ -10,6 +10,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "bench_util.hpp"
@@ -86,18 +87,12 @@ overhead_figures measure_overhead(volley::simulation& sim, volley::thread_pool& 
   const int inner = static_cast<int>(std::max<std::size_t>(1, 20'000 / n));
   const double items = static_cast<double>(n) * inner;
   overhead_figures figures{};
-  figures.sim_plain = bench::best_ns_per_item(repeats, items, [&] {
-    for (int i = 0; i < inner; ++i) sim.run(plain_when_all(sim, tools, calls));
-  });
-  figures.sim_volley = bench::best_ns_per_item(repeats, items, [&] {
-    for (int i = 0; i < inner; ++i) sim.run(volley_batch(sim, tools, calls));
-  });
-  figures.pool_plain = bench::best_ns_per_item(repeats, items, [&] {
-    for (int i = 0; i < inner; ++i) volley::sync_wait(plain_when_all(pool, tools, calls));
-  });
-  figures.pool_volley = bench::best_ns_per_item(repeats, items, [&] {
-    for (int i = 0; i < inner; ++i) volley::sync_wait(volley_batch(pool, tools, calls));
-  });
+  std::tie(figures.sim_plain, figures.sim_volley) = bench::best_ns_per_item_interleaved(
+      repeats, items, [&] { for (int i = 0; i < inner; ++i) sim.run(plain_when_all(sim, tools, calls)); },
+      [&] { for (int i = 0; i < inner; ++i) sim.run(volley_batch(sim, tools, calls)); });
+  std::tie(figures.pool_plain, figures.pool_volley) = bench::best_ns_per_item_interleaved(
+      repeats, items, [&] { for (int i = 0; i < inner; ++i) volley::sync_wait(plain_when_all(pool, tools, calls)); },
+      [&] { for (int i = 0; i < inner; ++i) volley::sync_wait(volley_batch(pool, tools, calls)); });
   return figures;
 }
 

@@ -827,17 +827,15 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
   }
 
-  // Starts drivers from the executor: the last one runs here at once, the
-  // others hop as usual (onto this worker's own queue, where an idle peer
-  // steals them). `self` is not touched after the last driver starts: the
-  // scheduler may end with it.
+  // Starts drivers from the executor: each hops as usual, onto this
+  // worker's own queue, where an idle peer steals them. `self` is kept
+  // alive by the drivers counted for these calls until the last completes.
   static detached start_on_executor(scheduler* self, std::vector<call_record*> records) {
     co_await self->m_executor->schedule();
-    const bool direct = self->drivers_run_tools_directly();
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const bool hop = i + 1 < records.size();
-      if (direct) run_call<true>(self, records[i], hop);
-      else run_call<false>(self, records[i], hop);
+    if (self->drivers_run_tools_directly()) {
+      for (call_record* record : records) run_call<true>(self, record);
+    } else {
+      for (call_record* record : records) run_call<false>(self, record);
     }
     co_return {};
   }
@@ -922,12 +920,11 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // the call costs one frame less.
   bool drivers_run_tools_directly() const noexcept { return !m_options.limiter && !m_options.timeout; }
 
-  // One started call: hop onto the executor (unless already there), take a
-  // limiter permit, bind its arguments, run it, report. Every path ends in
-  // complete().
+  // One started call: hop onto the executor, take a limiter permit, bind
+  // its arguments, run it, report. Every path ends in complete().
   template <bool RunsToolDirectly>
-  static detached run_call(scheduler* self, call_record* record, bool hop = true) {
-    if (hop) co_await self->m_executor->schedule();
+  static detached run_call(scheduler* self, call_record* record) {
+    co_await self->m_executor->schedule();
     async_semaphore* limiter = self->m_options.limiter;
     if constexpr (!RunsToolDirectly) {
       // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
