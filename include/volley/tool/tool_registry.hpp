@@ -131,6 +131,12 @@ class registered_tool {
   // The same, parsed straight into `target` (an empty prepared_arguments):
   // no prepared arguments to move afterwards. On failure `target` holds
   // nothing the caller may use.
+  //
+  // When to use: the arguments' home already exists (a batch's call record)
+  // and prepare()'s value would only be moved into it.
+  //   good: if (auto parsed = tool->prepare_into(call.arguments, record.arguments); !parsed) ...
+  //   bad:  reusing one target for a second call while the first may still
+  //         run on it: its arguments are replaced under it.
   outcome<void> prepare_into(std::string_view arguments, prepared_arguments& target) const {
     return m_prepare_into(*this, arguments, target);
   }
