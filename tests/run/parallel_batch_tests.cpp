@@ -173,3 +173,121 @@ TEST_CASE("parallel_batch: calls prepared a chunk at a time each get their own t
   }
   CHECK(sim.elapsed() == 2s);  // all read-only: together, as long as the longest
 }
+
+namespace {
+
+// A read-only tool whose parser and resources() reject some arguments.
+struct checked_read {
+  static constexpr std::string_view name = "checked_read";
+  static constexpr volley::effect effect = volley::effect::read_only;
+  using args_type = std::string;
+  using result_type = std::string;
+  static std::string parse_args(std::string_view text) {
+    if (text == "bad-parse") throw std::invalid_argument("cannot parse 'bad-parse'");
+    return std::string(text);
+  }
+  std::vector<std::string> resources(const std::string& key) const {
+    if (key == "bad-resources") throw std::invalid_argument("no resource named 'bad-resources'");
+    return {key};
+  }
+  volley::task<std::string> operator()(const std::string& key, volley::call_context& ctx) const {
+    co_await ctx.sleep_for(10ms);
+    co_return "read " + key;
+  }
+};
+
+volley::tool_registry checked_tools() {
+  volley::tool_registry tools;
+  tools.add(checked_read{});
+  tools.add(volley::make_tool(
+      "touch", volley::effect::mutating, [](const std::string& key, volley::call_context&) { return key; },
+      [](const std::string& key) { return std::vector<std::string>{key}; }));
+  return tools;
+}
+
+std::vector<volley::tool_call> checked_calls() {
+  return {{"ok1", "checked_read", "a"},
+          {"unknown", "no_such_tool", "a"},
+          {"parse", "checked_read", "bad-parse"},
+          {"resources", "checked_read", "bad-resources"},
+          {"ok2", "checked_read", "b"}};
+}
+
+void check_rejections(const std::vector<volley::call_result>& results) {
+  REQUIRE(results.size() >= 5);
+  CHECK(*results[0].result == "read a");
+  CHECK(results[1].result.error().code == volley::errc::unknown_tool);
+  CHECK(results[2].result.error().code == volley::errc::invalid_arguments);
+  CHECK(results[2].result.error().message.find("cannot parse 'bad-parse'") != std::string::npos);
+  CHECK(results[3].result.error().code == volley::errc::invalid_arguments);
+  CHECK(results[3].result.error().message.find("no resource named 'bad-resources'") != std::string::npos);
+  CHECK(*results[4].result == "read b");
+  for (std::size_t i = 1; i < 4; ++i) CHECK(results[i].started == results[i].finished);  // never ran
+}
+
+}  // namespace
+
+TEST_CASE("parallel_batch: a read-only batch, parsed by each call's driver, rejects bad input as a batch with writes does",
+          "[parallel_batch][errors]") {
+  // A batch with no mutating call skips the hazard index, and its calls are
+  // parsed as they start, on the executor. The same calls followed by a
+  // write take the indexed path, parsed before they start: the outcomes of
+  // the calls they share must be the same, messages included.
+  volley_test::watchdog dog{"read-only rejections", std::chrono::seconds{120}};
+  auto tools = checked_tools();
+  const auto read_only = checked_calls();
+  auto with_write = checked_calls();
+  with_write.push_back({"w", "touch", "elsewhere"});
+
+  volley::simulation sim;
+  auto fast = sim.run(volley::parallel_batch(sim, tools, read_only));
+  auto indexed = sim.run(volley::parallel_batch(sim, tools, with_write));
+  check_rejections(fast);
+  check_rejections(indexed);
+  for (std::size_t i = 0; i < read_only.size(); ++i) {
+    INFO("call " << read_only[i].id);
+    CHECK(fast[i].result.has_value() == indexed[i].result.has_value());
+    if (!fast[i].result) CHECK(fast[i].result.error().message == indexed[i].result.error().message);
+  }
+
+  volley::thread_pool pool{2};
+  for (int round = 0; round < 50; ++round) {
+    check_rejections(volley::sync_wait(volley::parallel_batch(pool, tools, read_only)));
+    check_rejections(volley::sync_wait(volley::parallel_batch(pool, tools, with_write)));
+  }
+  CHECK(volley_test::live_frames() == 0);
+}
+
+namespace {
+volley::task<void> release_after(volley::simulation& sim, volley::async_semaphore& limiter, volley::duration d) {
+  co_await sim.sleep_for(d);
+  limiter.release();
+}
+}  // namespace
+
+TEST_CASE("parallel_batch: a call whose arguments are rejected takes no limiter permit", "[parallel_batch][limits]") {
+  // The only permit is held elsewhere for 1 s: the rejected calls end at
+  // once, the good one starts when the permit comes back. (Read-only and
+  // uncapped, the calls are parsed by their drivers, before the limiter.)
+  auto tools = checked_tools();
+  for (int variant = 0; variant < 4; ++variant) {
+    const bool read_only = variant % 2 == 0;
+    const std::size_t cap = variant < 2 ? 0 : 1;
+    INFO((read_only ? "read-only batch" : "batch with a write") << ", max_concurrency " << cap);
+    auto calls = checked_calls();
+    if (!read_only) calls.push_back({"w", "touch", "elsewhere"});
+    volley::simulation sim;
+    volley::async_semaphore limiter{1};
+    REQUIRE(limiter.try_acquire());
+    const auto t0 = sim.now();
+    auto [results, released] = sim.run(
+        volley::when_all(volley::parallel_batch(sim, tools, calls, {.max_concurrency = cap, .limiter = &limiter}),
+                         release_after(sim, limiter, 1s)));
+    (void)released;
+    check_rejections(results);
+    for (std::size_t i = 1; i < 4; ++i) CHECK(results[i].finished == t0);
+    CHECK(results[0].started == t0 + 1s);
+    CHECK(limiter.available() == 1);
+  }
+  CHECK(volley_test::live_frames() == 0);
+}

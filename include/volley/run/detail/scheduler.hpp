@@ -80,6 +80,9 @@ struct call_record {
   prepared_arguments arguments;
   std::uint32_t node = no_index;  // its graph node; none when it never entered the graph
   bool settled = false;
+  // Its arguments text waits in its result until its driver parses it
+  // (a staged batch that cannot conflict: see submit_staged).
+  bool parse_when_started = false;
   std::coroutine_handle<> awaiting;  // one co_await of its handle
 };
 
@@ -223,7 +226,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     if constexpr (std::ranges::sized_range<Range>) {
       const auto n = static_cast<std::size_t>(std::ranges::size(calls));
       m_nodes.reserve(n);
-      m_hazards.reserve(n);
       m_batch_results.reserve(n);
     }
     for (auto&& item : calls) {
@@ -240,19 +242,28 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   // Starts the staged calls in program order, a chunk at a time: each
-  // chunk's tools are looked up, its arguments parsed and its hazards found
-  // (outside the lock: nothing else touches records not yet issued, nor the
-  // tracker of a staged batch), then it enters the graph under the lock,
-  // then its calls start. On a thread pool the workers run one chunk while
-  // this thread prepares the next.
+  // chunk's arguments are parsed and its hazards found (outside the lock:
+  // nothing else touches records not yet issued, nor the tracker of a
+  // staged batch), then it enters the graph under the lock, then its calls
+  // start. On a thread pool the workers run one chunk while this thread
+  // prepares the next.
+  //
+  // A batch with no mutating call cannot conflict (reads never wait for
+  // reads), so it skips the hazard index. Uncapped, its calls are also
+  // parsed by their drivers, on the executor, as they start: this thread
+  // only issues them. (Under max_concurrency a call may wait for a slot
+  // before its driver exists; it is parsed here, so that bad arguments are
+  // reported at once, not when a slot frees.)
   void submit_staged() {
     constexpr std::size_t chunk = 32;
     // Fixed since staging: nothing else adds calls, and only drain() moves
     // the results out, after every call has settled.
     const std::size_t staged = m_batch_results.size();
+    const bool conflict_free = look_up_staged_tools(staged);
+    const bool parse_in_drivers = conflict_free && m_options.max_concurrency == 0;
+    if (!conflict_free) m_hazards.reserve(staged);
+    std::uint32_t next_node = 0;  // without hazards, the calls that enter the graph are its nodes, in order
     deferred_actions& actions = m_staged_actions;  // (kept with a recycled scheduler: no allocation next time)
-    const std::string* last_name = nullptr;  // consecutive calls often name one tool: look it up once
-    const registered_tool* last_tool = nullptr;
     std::array<staged_wiring, chunk> wiring;  // the chunk's hazards, found before it enters the graph
     for (std::size_t next = 0; next < staged;) {
       const std::size_t stop = std::min(staged, next + chunk);
@@ -260,11 +271,12 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       m_chunk_joins.clear();
       for (std::size_t i = next; i < stop; ++i) {
         call_record& record = m_records[i];
-        const std::string& name = record.name();
-        if (!last_name || *last_name != name) last_tool = m_tools->find(name);
-        last_name = &name;
-        prepare_staged(record, last_tool);
-        wiring[i - next] = find_hazards_staged(record);
+        if (conflict_free) {
+          wiring[i - next] = wiring_without_hazards(record, parse_in_drivers, next_node);
+        } else {
+          prepare_staged(record);
+          wiring[i - next] = find_hazards_staged(record);
+        }
       }
       {
         std::lock_guard lock{m_mutex};
@@ -529,24 +541,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     *result.result = std::forward<Call>(call).arguments;  // (a new outcome holds an empty string)
   }
 
-  // A staged call's tool and parsed arguments. A call rejected here keeps
-  // its error in its result until it is issued; an accepted one leaves an
-  // empty string there.
-  void prepare_staged(call_record& record, const registered_tool* tool) {
-    call_result& result = *record.result;
-    record.tool = tool;
-    if (!tool) {
-      result.result = unknown_tool_error(*m_tools, result.id, result.name);
-      return;
-    }
-    auto parsed = tool->prepare_into(*result.result, record.arguments);
-    if (!parsed) {
-      result.result = invalid_arguments_error(result.id, parsed.error());
-      return;
-    }
-    std::string{}.swap(*result.result);  // parsed: the text (and its buffer, if any) goes
-  }
-
   // Where a staged call goes in the graph, worked out before the lock is
   // taken: its node, and its predecessors and joins in m_chunk_predecessors
   // and m_chunk_joins. No node for a call rejected while being prepared.
@@ -557,6 +551,57 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     std::uint32_t first_predecessor, predecessor_count;
     std::uint32_t first_join, join_count;
   };
+
+  // Looks up every staged call's tool (consecutive calls often name one
+  // tool: it is looked up once). Returns whether no call is mutating, so
+  // that no two calls can conflict. (An unknown tool never runs.)
+  bool look_up_staged_tools(std::size_t staged) {
+    const std::string* last_name = nullptr;
+    const registered_tool* last_tool = nullptr;
+    bool conflict_free = true;
+    for (std::size_t i = 0; i < staged; ++i) {
+      call_record& record = m_records[i];
+      const std::string& name = record.name();
+      if (!last_name || *last_name != name) {
+        last_tool = m_tools->find(name);
+        if (last_tool && last_tool->effect() == effect::mutating) conflict_free = false;
+      }
+      last_name = &name;
+      record.tool = last_tool;
+    }
+    return conflict_free;
+  }
+
+  // A staged call's parsed arguments. A call rejected here keeps its error
+  // in its result until it is issued (or, parsed by its driver, until its
+  // driver completes it); an accepted one leaves an empty string there.
+  // Returns whether it was accepted.
+  bool prepare_staged(call_record& record) {
+    call_result& result = *record.result;
+    if (!record.tool) {
+      result.result = unknown_tool_error(*m_tools, result.id, result.name);
+      return false;
+    }
+    auto parsed = record.tool->prepare_into(*result.result, record.arguments);
+    if (!parsed) {
+      result.result = invalid_arguments_error(result.id, parsed.error());
+      return false;
+    }
+    std::string{}.swap(*result.result);  // parsed: the text (and its buffer, if any) goes
+    return true;
+  }
+
+  // A call of a batch that cannot conflict: its node, with no hazards (none
+  // for a rejected call). With `parse_in_driver`, its driver parses its
+  // arguments; an unknown tool is rejected now either way.
+  staged_wiring wiring_without_hazards(call_record& record, bool parse_in_driver, std::uint32_t& next_node) {
+    if (record.tool && parse_in_driver) {
+      record.parse_when_started = true;
+    } else if (!prepare_staged(record)) {
+      return staged_wiring{no_index, 0, 0, 0, 0};
+    }
+    return staged_wiring{next_node++, 0, 0, 0, 0};
+  }
 
   // The hazards of a staged call. Outside the lock: in a staged batch only
   // the submitting thread uses the tracker (completions never touch it).
@@ -925,6 +970,17 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   template <bool RunsToolDirectly>
   static detached run_call(scheduler* self, call_record* record) {
     co_await self->m_executor->schedule();
+    if (record->parse_when_started) {
+      // Parsed before the limiter is asked: a call it rejects takes no permit.
+      if (!self->prepare_staged(*record)) {
+        outcome<std::string> rejected = std::move(record->result->result);
+        co_return self->complete(*record, std::move(rejected), std::nullopt);
+      }
+      // Its resources were checked (a throwing resources() rejects the
+      // call), but a batch that cannot conflict has no index to put them
+      // in: freed on the thread that made them.
+      std::vector<std::string>{}.swap(record->arguments.resources);
+    }
     async_semaphore* limiter = self->m_options.limiter;
     if constexpr (!RunsToolDirectly) {
       // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
