@@ -54,7 +54,10 @@ task<std::vector<call_result>> run_parallel_batch(std::shared_ptr<scheduler<E>> 
 // outlive the returned task. Nothing runs until it is awaited; then each
 // call's tool is looked up and its arguments parsed (a failure becomes that
 // call's outcome) a chunk at a time, so that the first calls run while later
-// ones are being prepared.
+// ones are being prepared. A batch with no mutating call cannot conflict:
+// it skips the conflict index, and (without max_concurrency) each call is
+// parsed where it runs, on the executor, so a tool's parse_args and
+// resources may run on any of its threads at once.
 template <Executor E, std::ranges::input_range Calls>
   requires std::convertible_to<std::ranges::range_reference_t<Calls>, tool_call>
 task<std::vector<call_result>> parallel_batch(E& executor, const tool_registry& tools, Calls&& calls,

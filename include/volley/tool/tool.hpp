@@ -27,6 +27,8 @@ namespace volley {
 //     constructible from std::string (the raw text is passed through);
 //   - format_result(const result_type&) -> std::string. Without it the
 //     result must convert to std::string or be arithmetic; void gives "".
+// Like the call operator, parse_args and resources may run on any thread of
+// the batch's executor, several at once: they must be safe for that.
 //
 // When to use: write a struct for a tool you reuse; make_tool for a quick one.
 //

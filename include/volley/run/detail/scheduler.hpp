@@ -57,7 +57,9 @@ struct call_record {
   // The call's id and name (moved in from its tool_call: held once), then its
   // outcome and times once settled; it lives in the scheduler's result
   // storage and never moves while the call can run. The arguments text is not
-  // kept: it is parsed into `arguments` before the record is made.
+  // kept once parsed into `arguments`: before the record is made (submit), or
+  // from the result's outcome, where a staged call's text waits (see
+  // stage_locked; by its driver when parse_when_started).
   call_result* result = nullptr;
   const std::string& id() const noexcept { return result->id; }
   const std::string& name() const noexcept { return result->name; }
