@@ -59,7 +59,7 @@ struct call_record {
   // storage and never moves while the call can run. The arguments text is not
   // kept once parsed into `arguments`: before the record is made (submit), or
   // from the result's outcome, where a staged call's text waits (see
-  // stage_locked; by its driver when parse_when_started).
+  // stage_one; by its driver when parse_when_started).
   call_result* result = nullptr;
   const std::string& id() const noexcept { return result->id; }
   const std::string& name() const noexcept { return result->name; }
@@ -232,10 +232,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
     for (auto&& item : calls) {
       if constexpr (std::is_same_v<std::remove_cvref_t<decltype(item)>, tool_call>) {
-        if (move_calls) stage_locked(std::move(item));
-        else stage_locked(std::as_const(item));
+        if (move_calls) stage_one(std::move(item));
+        else stage_one(std::as_const(item));
       } else {
-        stage_locked(tool_call(item));
+        stage_one(tool_call(item));
       }
     }
     // The results vector is complete and will not grow again: its elements
@@ -535,7 +535,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // result's outcome (a string, unused until the call settles): no array of
   // its own to allocate.
   template <class Call>
-  void stage_locked(Call&& call) {
+  void stage_one(Call&& call) {
     m_records.emplace_back();
     call_result& result = m_batch_results.emplace_back();  // (the record points at it once all are staged)
     result.id = std::forward<Call>(call).id;
