@@ -531,9 +531,9 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   }
 
   // A staged call: its record and its result, with its id and name. Until
-  // submit_staged() parses them, the call's arguments text waits in its
-  // result's outcome (a string, unused until the call settles): no array of
-  // its own to allocate.
+  // they are parsed (by submit_staged(), or by the call's driver), the call's
+  // arguments text waits in its result's outcome (a string, unused until the
+  // call settles): no array of its own to allocate.
   template <class Call>
   void stage_one(Call&& call) {
     m_records.emplace_back();
