@@ -49,6 +49,9 @@ volley::tool_registry policy_tools(volley::simulation& sim) {
   // Reads "docs", not the "repo" the writes touch (no resources would mean everything).
   tools.add(volley::make_tool("read", volley::effect::read_only, sleep_for_text,
                               [](const std::string&) { return std::vector<std::string>{"docs"}; }));
+  tools.add(volley::make_tool("fail_read", volley::effect::read_only,
+                              [](const std::string& what, volley::call_context& ctx) { return sleep_then_fail(what, ctx); },
+                              [](const std::string&) { return std::vector<std::string>{"docs"}; }));
   tools.add(volley::make_tool("throw_now", volley::effect::read_only, [](const std::string&, volley::call_context&) -> std::string {
     throw std::logic_error("thrown before any suspension");
   }));
@@ -103,6 +106,38 @@ TEST_CASE("on_error::cancel_all: the first failure cancels what has not started 
   CHECK(*results[2].result == "slept 300");
   CHECK(results[2].finished == volley::time_point{} + 100ms);
   CHECK(results[3].result.error().code == volley::errc::cancelled);
+  CHECK(volley_test::live_frames() == 0);
+}
+
+TEST_CASE("a read-only batch (no conflict graph) under a cap: cancel_all cancels the calls waiting for a slot",
+          "[parallel_batch][policy]") {
+  // No call of this batch can conflict, so it runs without a graph; the
+  // calls held back by max_concurrency must still be cancelled, not started.
+  volley::simulation sim;
+  auto tools = policy_tools(sim);
+  const std::vector<volley::tool_call> calls{
+      {"f", "fail_read", "boom"}, {"r", "read", "300"}, {"w1", "read", "50"}, {"w2", "read", "50"}};
+  for (auto policy : {volley::on_error::cancel_all, volley::on_error::isolate}) {
+    const auto t0 = sim.now();
+    auto results = sim.run(volley::parallel_batch(sim, tools, calls, {.max_concurrency = 2, .policy = policy}));
+    REQUIRE(results.size() == 4);
+    CHECK(results[0].result.error().code == volley::errc::tool_failed);
+    CHECK(*results[1].result == "slept 300");
+    if (policy == volley::on_error::cancel_all) {
+      CHECK(results[1].finished == t0 + 100ms);  // stopped: its sleep woke early
+      for (std::size_t i = 2; i < 4; ++i) {
+        REQUIRE_FALSE(results[i].result);
+        CHECK(results[i].result.error().code == volley::errc::cancelled);
+        CHECK(results[i].result.error().message.find("before it started") != std::string::npos);
+        CHECK(results[i].started == t0 + 100ms);
+      }
+    } else {
+      // The slot f frees at 100 ms goes to w1, then w2 follows it.
+      CHECK(results[2].started == t0 + 100ms);
+      CHECK(results[3].started == t0 + 150ms);
+      CHECK(*results[3].result == "slept 50");
+    }
+  }
   CHECK(volley_test::live_frames() == 0);
 }
 
@@ -215,6 +250,15 @@ TEST_CASE("a batch of 100,000 calls completes", "[parallel_batch][scale]") {
   volley::thread_pool pool{2};
   auto pooled = volley::sync_wait(volley::parallel_batch(pool, tools, calls, {.max_concurrency = 64}));
   CHECK(pooled.size() == 100'000);
+  // All read-only: no conflict graph; uncapped, each call parsed by its driver on a worker.
+  for (auto& call : calls) call.name = "echo";
+  for (std::size_t cap : {std::size_t{0}, std::size_t{64}}) {
+    auto reads = volley::sync_wait(volley::parallel_batch(pool, tools, calls, {.max_concurrency = cap}));
+    REQUIRE(reads.size() == 100'000);
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < reads.size(); ++i) right += reads[i].result && *reads[i].result == calls[i].arguments;
+    CHECK(right == 100'000);
+  }
 }
 
 TEST_CASE("typed parallel_batch: typed arguments and results, the same hazard rules", "[parallel_batch][typed]") {

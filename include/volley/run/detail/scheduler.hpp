@@ -80,7 +80,9 @@ struct call_record {
     return *more;
   }
   prepared_arguments arguments;
-  std::uint32_t node = no_index;  // its graph node; none when it never entered the graph
+  // Its graph node; none when it never entered the graph (rejected), or when
+  // its batch needs no graph (no call of it can conflict: see submit_staged).
+  std::uint32_t node = no_index;
   bool settled = false;
   // Its arguments text waits in its result until its driver parses it
   // (a staged batch that cannot conflict: see submit_staged).
@@ -94,7 +96,6 @@ struct graph_node {
   std::uint32_t waiting = 1;
   std::uint32_t call = no_index;  // no_index for a join
   bool finished = false;
-  bool started = false;            // a call whose tool began to run
   bool failed = false;             // a call that ended in an error; a join with a failed conflict predecessor
   bool conflict_failed = false;    // a conflict predecessor failed (matters under skip_dependents)
   bool dependency_failed = false;  // a dependency (after-edge) failed: no result to build on
@@ -227,7 +228,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   void stage_all(Range& calls, bool move_calls) {
     if constexpr (std::ranges::sized_range<Range>) {
       const auto n = static_cast<std::size_t>(std::ranges::size(calls));
-      m_nodes.reserve(n);
       m_batch_results.reserve(n);
     }
     for (auto&& item : calls) {
@@ -251,7 +251,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // prepares the next.
   //
   // A batch with no mutating call cannot conflict (reads never wait for
-  // reads), so it skips the hazard index. Uncapped, its calls are also
+  // reads), so it skips the hazard index and the graph: its calls wait for
+  // nothing but a slot under max_concurrency. Uncapped, its calls are also
   // parsed by their drivers, on the executor, as they start: this thread
   // only issues them. (Under max_concurrency a call may wait for a slot
   // before its driver exists; it is parsed here, so that bad arguments are
@@ -263,8 +264,10 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     const std::size_t staged = m_batch_results.size();
     const bool conflict_free = look_up_staged_tools(staged);
     const bool parse_in_drivers = conflict_free && m_options.max_concurrency == 0;
-    if (!conflict_free) m_hazards.reserve(staged);
-    std::uint32_t next_node = 0;  // without hazards, the calls that enter the graph are its nodes, in order
+    if (!conflict_free) {
+      m_hazards.reserve(staged);
+      m_nodes.reserve(staged);
+    }
     deferred_actions& actions = m_staged_actions;  // (kept with a recycled scheduler: no allocation next time)
     std::array<staged_wiring, chunk> wiring;  // the chunk's hazards, found before it enters the graph
     for (std::size_t next = 0; next < staged;) {
@@ -273,17 +276,20 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       m_chunk_joins.clear();
       for (std::size_t i = next; i < stop; ++i) {
         call_record& record = m_records[i];
-        if (conflict_free) {
-          wiring[i - next] = wiring_without_hazards(record, parse_in_drivers, next_node);
-        } else {
+        if (!conflict_free) {
           prepare_staged(record);
           wiring[i - next] = find_hazards_staged(record);
+        } else if (record.tool && parse_in_drivers) {
+          record.parse_when_started = true;
+        } else {
+          prepare_staged(record);
         }
       }
       {
         std::lock_guard lock{m_mutex};
         for (std::size_t k = 0; next < stop; ++next, ++k) {
-          issue_staged_locked(static_cast<std::uint32_t>(next), wiring[k], actions);
+          if (conflict_free) issue_independent_locked(static_cast<std::uint32_t>(next), actions);
+          else issue_staged_locked(static_cast<std::uint32_t>(next), wiring[k], actions);
         }
       }
       if (actions.to_start.size() > 1) {
@@ -593,18 +599,6 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return true;
   }
 
-  // A call of a batch that cannot conflict: its node, with no hazards (none
-  // for a rejected call). With `parse_in_driver`, its driver parses its
-  // arguments; an unknown tool is rejected now either way.
-  staged_wiring wiring_without_hazards(call_record& record, bool parse_in_driver, std::uint32_t& next_node) {
-    if (record.tool && parse_in_driver) {
-      record.parse_when_started = true;
-    } else if (!prepare_staged(record)) {
-      return staged_wiring{no_index, 0, 0, 0, 0};
-    }
-    return staged_wiring{next_node++, 0, 0, 0, 0};
-  }
-
   // The hazards of a staged call. Outside the lock: in a staged batch only
   // the submitting thread uses the tracker (completions never touch it).
   staged_wiring find_hazards_staged(const call_record& record) {
@@ -617,6 +611,28 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     wiring.predecessor_count = static_cast<std::uint32_t>(m_predecessors.size());
     m_chunk_predecessors.insert(m_chunk_predecessors.end(), m_predecessors.begin(), m_predecessors.end());
     return wiring;
+  }
+
+  // Issues a call of a batch that cannot conflict: no graph node, nothing
+  // to wait for but a slot under max_concurrency.
+  void issue_independent_locked(std::uint32_t index, deferred_actions& actions) {
+    call_record& record = m_records[index];
+    issue_locked(record);
+    if (!record.result->result.has_value()) {
+      outcome<std::string> rejected = std::move(record.result->result);
+      settle_locked(index, std::move(rejected), actions);
+    } else if (m_stop.stop_requested()) {
+      settle_locked(index, cancelled_before_start(index), actions);
+    } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
+      count_driver_locked();
+      actions.to_start.push_back(&record);
+    } else {
+      m_waiting_for_slot.push_back(index);
+    }
+  }
+
+  error cancelled_before_start(std::uint32_t index) const {
+    return make_error(errc::cancelled, "call '" + m_records[index].id() + "' was cancelled before it started");
   }
 
   void issue_staged_locked(std::uint32_t index, const staged_wiring& wiring, deferred_actions& actions) {
@@ -726,9 +742,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
                     actions);
       finished_now.push_back(id);
     } else if (m_stop.stop_requested()) {
-      settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].id() +
-                                                           "' was cancelled before it started"),
-                    actions);
+      settle_locked(index, cancelled_before_start(index), actions);
       finished_now.push_back(id);
     } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
       count_driver_locked();
@@ -784,11 +798,13 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   // Records a call's final result; wakes its awaiter and, after the last
   // call, the drainer. Failures trigger cancel_all.
   void settle_locked(std::uint32_t index, outcome<std::string>&& result, deferred_actions& actions) {
-    settle_locked(m_records[index], std::move(result), actions, m_executor->now());
+    settle_locked(m_records[index], std::move(result), actions, m_executor->now(), false);
   }
+  // `ran`: its tool began to run, and its start time is set already (a call
+  // that never ran starts and finishes at `now`).
   void settle_locked(call_record& record, outcome<std::string>&& result, deferred_actions& actions,
-                     time_point now) {
-    if (record.node == no_index || !m_nodes[record.node].started) record.result->started = now;
+                     time_point now, bool ran) {
+    if (!ran) record.result->started = now;
     record.result->finished = now;
     record.result->result = std::move(result);
     record.settled = true;
@@ -813,14 +829,13 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     deferred_actions actions;
     {
       std::lock_guard lock{m_mutex};
-      if (started) {
-        record.result->started = *started;
-        m_nodes[record.node].started = true;
-      }
-      settle_locked(record, std::move(result), actions, finished);
+      if (started) record.result->started = *started;
+      settle_locked(record, std::move(result), actions, finished, started.has_value());
       --m_in_flight;
-      finish_node_locked(record.node, m_worklist, actions);
-      finish_nodes_locked(m_worklist, actions);
+      if (record.node != no_index) {
+        finish_node_locked(record.node, m_worklist, actions);
+        finish_nodes_locked(m_worklist, actions);
+      }
       admit_waiting_locked(actions);
       if (m_in_flight == 0) {
         last_reference = std::move(m_alive_while_running);
@@ -847,10 +862,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       const std::uint32_t index = m_waiting_for_slot.front();
       m_waiting_for_slot.pop_front();
       if (m_stop.stop_requested()) {
-        settle_locked(index, make_error(errc::cancelled, "call '" + m_records[index].id() +
-                                                             "' was cancelled before it started"),
-                      actions);
-        finished_now.push_back(m_records[index].node);
+        settle_locked(index, cancelled_before_start(index), actions);
+        if (m_records[index].node != no_index) finished_now.push_back(m_records[index].node);
         continue;
       }
       count_driver_locked();
