@@ -974,6 +974,21 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
                                             " s");
   }
 
+  // A driver's parse of its call's arguments (parse_when_started). (Out of
+  // run_call, so that its locals do not enlarge every driver's frame.)
+  bool parse_in_driver(call_record& record) {
+    if (!prepare_staged(record)) return false;
+    // Its resources were checked (a throwing resources() rejects the call),
+    // but a batch that cannot conflict has no index to put them in: freed
+    // on the thread that made them.
+    std::vector<std::string>{}.swap(record.arguments.resources);
+    return true;
+  }
+  resume_list complete_rejected(call_record& record) {
+    outcome<std::string> rejected = std::move(record.result->result);
+    return complete(record, std::move(rejected), std::nullopt);
+  }
+
   // Whether a call's driver can run its tool itself (run_call<true>): with
   // no limiter to wait for and no timeout to watch, the driver frame never
   // waits long before the tool runs, so it may hold the call's context, and
@@ -985,17 +1000,8 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
   template <bool RunsToolDirectly>
   static detached run_call(scheduler* self, call_record* record) {
     co_await self->m_executor->schedule();
-    if (record->parse_when_started) {
-      // Parsed before the limiter is asked: a call it rejects takes no permit.
-      if (!self->prepare_staged(*record)) {
-        outcome<std::string> rejected = std::move(record->result->result);
-        co_return self->complete(*record, std::move(rejected), std::nullopt);
-      }
-      // Its resources were checked (a throwing resources() rejects the
-      // call), but a batch that cannot conflict has no index to put them
-      // in: freed on the thread that made them.
-      std::vector<std::string>{}.swap(record->arguments.resources);
-    }
+    // Parsed before the limiter is asked: a call it rejects takes no permit.
+    if (record->parse_when_started && !self->parse_in_driver(*record)) co_return self->complete_rejected(*record);
     async_semaphore* limiter = self->m_options.limiter;
     if constexpr (!RunsToolDirectly) {
       // (Two statements, not `if (!co_await ...) co_return`: g++ 12 at -O0
