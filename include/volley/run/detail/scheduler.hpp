@@ -613,36 +613,27 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     return wiring;
   }
 
+  // A staged call rejected while being prepared carries its error in its
+  // result: settles it with that error. Returns whether it was rejected.
+  bool settle_if_rejected_locked(call_record& record, deferred_actions& actions) {
+    if (record.result->result.has_value()) return false;
+    outcome<std::string> rejected = std::move(record.result->result);
+    settle_locked(record, std::move(rejected), actions, m_executor->now(), false);
+    return true;
+  }
+
   // Issues a call of a batch that cannot conflict: no graph node, nothing
   // to wait for but a slot under max_concurrency.
   void issue_independent_locked(std::uint32_t index, deferred_actions& actions) {
     call_record& record = m_records[index];
     issue_locked(record);
-    if (!record.result->result.has_value()) {
-      outcome<std::string> rejected = std::move(record.result->result);
-      settle_locked(index, std::move(rejected), actions);
-    } else if (m_stop.stop_requested()) {
-      settle_locked(index, cancelled_before_start(index), actions);
-    } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
-      count_driver_locked();
-      actions.to_start.push_back(&record);
-    } else {
-      m_waiting_for_slot.push_back(index);
-    }
-  }
-
-  error cancelled_before_start(std::uint32_t index) const {
-    return make_error(errc::cancelled, "call '" + m_records[index].id() + "' was cancelled before it started");
+    if (!settle_if_rejected_locked(record, actions)) start_or_hold_locked(record, index, actions);
   }
 
   void issue_staged_locked(std::uint32_t index, const staged_wiring& wiring, deferred_actions& actions) {
     call_record& record = m_records[index];
     issue_locked(record);
-    if (!record.result->result.has_value()) {
-      outcome<std::string> rejected = std::move(record.result->result);
-      settle_locked(index, std::move(rejected), actions);
-      return;
-    }
+    if (settle_if_rejected_locked(record, actions)) return;
     wire_locked(index, wiring.node,
                 std::span{m_chunk_predecessors}.subspan(wiring.first_predecessor, wiring.predecessor_count),
                 std::span{m_chunk_joins}.subspan(wiring.first_join, wiring.join_count), {}, actions);
@@ -741,15 +732,29 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       settle_locked(index, make_error(errc::skipped, skip_message(index, node.culprit, "is ordered after")),
                     actions);
       finished_now.push_back(id);
-    } else if (m_stop.stop_requested()) {
-      settle_locked(index, cancelled_before_start(index), actions);
+    } else if (!start_or_hold_locked(m_records[index], index, actions)) {
       finished_now.push_back(id);
-    } else if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
+    }
+  }
+
+  // A ready call gets a driver, or waits for a slot under max_concurrency.
+  // Returns false when the batch is stopped: the call is cancelled instead.
+  bool start_or_hold_locked(call_record& record, std::uint32_t index, deferred_actions& actions) {
+    if (m_stop.stop_requested()) {
+      settle_locked(record, cancelled_before_start(record), actions, m_executor->now(), false);
+      return false;
+    }
+    if (m_options.max_concurrency == 0 || m_in_flight < m_options.max_concurrency) {
       count_driver_locked();
-      actions.to_start.push_back(&m_records[index]);
+      actions.to_start.push_back(&record);
     } else {
       m_waiting_for_slot.push_back(index);
     }
+    return true;
+  }
+
+  static error cancelled_before_start(const call_record& record) {
+    return make_error(errc::cancelled, "call '" + record.id() + "' was cancelled before it started");
   }
 
   std::string skip_message(std::uint32_t index, std::uint32_t culprit, const char* relation) const {
@@ -862,7 +867,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
       const std::uint32_t index = m_waiting_for_slot.front();
       m_waiting_for_slot.pop_front();
       if (m_stop.stop_requested()) {
-        settle_locked(index, cancelled_before_start(index), actions);
+        settle_locked(index, cancelled_before_start(m_records[index]), actions);
         if (m_records[index].node != no_index) finished_now.push_back(m_records[index].node);
         continue;
       }
@@ -1017,7 +1022,7 @@ class scheduler : public std::enable_shared_from_this<scheduler<E>> {
     }
     outcome<void> ready;
     if (self->m_stop.stop_requested()) {
-      ready = make_error(errc::cancelled, "call '" + record->id() + "' was cancelled before it started");
+      ready = cancelled_before_start(*record);
     } else if (record->more && record->more->bind_arguments) {
       ready = self->bind_arguments(*record);
     }
