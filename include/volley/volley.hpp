@@ -19,6 +19,7 @@
 #include "volley/tool/make_tool.hpp"
 #include "volley/tool/tool.hpp"
 #include "volley/tool/tool_call.hpp"
+#include "volley/tool/tool_error.hpp"
 #include "volley/tool/tool_registry.hpp"
 
 #include "volley/run/batch_options.hpp"

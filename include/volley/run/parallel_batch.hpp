@@ -95,15 +95,14 @@ namespace detail {
 template <class T>
 task<outcome<std::string>> run_typed_call(T& tool, const typename T::args_type& arguments,
                                           outcome<typename T::result_type>& slot, call_context& ctx) {
-  std::string failure;
+  error failure{errc::tool_failed, {}};
   try {
     slot = co_await tool(arguments, ctx);
     co_return std::string{};
   } catch (...) {
-    failure = current_exception_text();
+    failure = current_tool_failure(std::string_view(tool.name), ctx);
   }
-  const errc code = ctx.stop_requested() ? errc::cancelled : errc::tool_failed;
-  co_return make_error(code, concat({"tool '", std::string_view(tool.name), "' threw: ", failure}));
+  co_return failure;
 }
 
 template <class T>

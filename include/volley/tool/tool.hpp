@@ -14,6 +14,7 @@
 #include "volley/core/outcome.hpp"
 #include "volley/effect.hpp"
 #include "volley/tool/call_context.hpp"
+#include "volley/tool/tool_error.hpp"
 
 namespace volley {
 
@@ -126,6 +127,28 @@ inline std::string current_exception_text() {
   } catch (...) {
     return "an exception that is not a std::exception";
   }
+}
+
+// The outcome of a call whose tool let the exception in flight escape:
+// `cancelled` once the call's stop was requested, a tool_error's own code,
+// `tool_failed` for anything else. Called from inside a catch block.
+inline error current_tool_failure(std::string_view tool_name, const call_context& ctx) {
+  errc code = errc::tool_failed;
+  std::string text;
+  std::string_view verb = "' threw: ";
+  try {
+    throw;
+  } catch (const tool_error& e) {
+    code = e.code();
+    text = e.what();
+    verb = "' failed: ";
+  } catch (...) {
+    text = current_exception_text();
+  }
+  if (ctx.stop_requested()) code = errc::cancelled;
+  std::string message = "tool '";
+  message.append(tool_name).append(verb).append(text);
+  return error{code, std::move(message)};
 }
 
 }  // namespace detail

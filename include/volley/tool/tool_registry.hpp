@@ -189,7 +189,7 @@ class registered_tool {
     // Calls may run concurrently on one tool object: tools must be safe for that.
     T& tool = *static_cast<T*>(self.m_tool.get());
     const auto& typed_args = *static_cast<const typename T::args_type*>(args);
-    std::string failure;
+    error failure{errc::tool_failed, {}};
     try {
       if constexpr (std::is_void_v<typename T::result_type>) {
         co_await tool(typed_args, ctx);
@@ -199,10 +199,9 @@ class registered_tool {
         co_return detail::format_tool_result(tool, result);
       }
     } catch (...) {
-      failure = detail::current_exception_text();
+      failure = detail::current_tool_failure(self.m_name, ctx);
     }
-    const errc code = ctx.stop_requested() ? errc::cancelled : errc::tool_failed;
-    co_return make_error(code, "tool '" + self.m_name + "' threw: " + failure);
+    co_return failure;
   }
 
   std::string m_name;
