@@ -61,10 +61,10 @@ inline task<std::string> run_remote_tool(std::shared_ptr<const remote_tool_data>
                                          call_context& ctx) {
   call_options options;
   options.stop = ctx.stop_token();
-  options.call_id = std::string(ctx.id());
+  options.call_id = ctx.id();  // the scheduler's record of the call outlives it
   options.timeout = data->call_timeout;
   if (data->on_progress) {
-    options.on_progress = [data, id = options.call_id](const progress& update) {
+    options.on_progress = [data, id = std::string(ctx.id())](const progress& update) {
       data->on_progress(call_progress{id, data->registry_name, update});
     };
   }

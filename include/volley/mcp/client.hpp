@@ -59,7 +59,9 @@ struct call_options {
   std::stop_token stop{};               // a stop sends notifications/cancelled; the call ends `cancelled`
   std::optional<duration> timeout{};    // default: client_options::call_timeout
   std::function<void(const progress&)> on_progress{};  // asks for progress notifications
-  std::string call_id{};                // the tool call's id, for error messages
+  // The tool call's id, for error messages; read when call_tool is called.
+  // (A view, not a std::string: see the g++ 12 note at client.)
+  std::string_view call_id{};
 };
 
 namespace detail {
@@ -105,6 +107,13 @@ inline std::string describe_request(std::string_view method, std::string_view to
 //   bad:  volley::sync_wait(fs.call_tool(...)) on one of the pool's own
 //         threads: the reply is resumed on the pool, which that thread blocks.
 //
+// g++ 12: an aggregate with a std::string member, made as a temporary in an
+// expression that co_awaits (`co_await connect(pool, stdio_server{.name =
+// "fs", ...})`), is moved into the coroutine frame bit by bit and crashes
+// when destroyed (clang is fine). Name it first: `stdio_server fs_server{...};
+// co_await connect(pool, std::move(fs_server));`. The defaults are
+// overloads, not default arguments, so calls without options are safe.
+//
 // Errors: connect throws mcp_error (or std::system_error when the server
 // cannot be started); requests throw mcp_error naming the server, the
 // request and the cause. Destroying or closing the client fails every
@@ -127,7 +136,11 @@ class client {
   // Starts the transport, initializes (protocol version negotiation,
   // notifications/initialized) and lists the tools, every page.
   template <Executor E, transport T>
-  static task<client> connect(E& executor, T transport, client_options options = {}) {
+  static task<client> connect(E& executor, T transport) {
+    return connect(executor, std::move(transport), client_options{});
+  }
+  template <Executor E, transport T>
+  static task<client> connect(E& executor, T transport, client_options options) {
     auto state = std::make_shared<detail::client_state>();
     state->options = std::move(options);
     detail::connection::callbacks callbacks;
@@ -147,7 +160,11 @@ class client {
 
   // The same for a server started as a subprocess.
   template <Executor E>
-  static task<client> connect(E& executor, stdio_server server, client_options options = {}) {
+  static task<client> connect(E& executor, stdio_server server) {
+    return connect(executor, stdio_transport(std::move(server)), client_options{});
+  }
+  template <Executor E>
+  static task<client> connect(E& executor, stdio_server server, client_options options) {
     return connect(executor, stdio_transport(std::move(server)), std::move(options));
   }
 
@@ -174,7 +191,10 @@ class client {
   // thrown: the caller decides what a tool's own failure means. Throws
   // mcp_error for a JSON-RPC error, a timeout, a stop, a lost server or an
   // answer that is not a CallToolResult.
-  task<tool_result> call_tool(std::string name, nlohmann::json arguments, call_options options = {}) const {
+  task<tool_result> call_tool(std::string name, nlohmann::json arguments) const {
+    return call_tool_on(m_state, std::move(name), std::move(arguments), call_options{});
+  }
+  task<tool_result> call_tool(std::string name, nlohmann::json arguments, call_options options) const {
     return call_tool_on(m_state, std::move(name), std::move(arguments), std::move(options));
   }
 
@@ -193,18 +213,19 @@ class client {
   // For add_tools: the shared state its tools keep.
   const std::shared_ptr<detail::client_state>& state() const noexcept { return m_state; }
 
-  // The calls behind call_tool, on a state (what a registered tool holds).
+  // The call behind call_tool, on a state (what a registered tool holds).
+  // Reads `options` now (its call_id may be a view of a temporary); the
+  // returned task runs the request when awaited.
   static task<tool_result> call_tool_on(std::shared_ptr<detail::client_state> state, std::string name,
                                         nlohmann::json arguments, call_options options) {
     detail::request_limits limits;
     limits.stop = std::move(options.stop);
     limits.timeout = options.timeout ? options.timeout : state->options.call_timeout;
     limits.on_progress = std::move(options.on_progress);
-    const std::string label = detail::describe_request("tools/call", name, options.call_id);
+    std::string label = detail::describe_request("tools/call", name, options.call_id);
     if (arguments.is_null()) arguments = nlohmann::json::object();
-    nlohmann::json params = {{"name", name}, {"arguments", std::move(arguments)}};
-    nlohmann::json answer = co_await state->link->request("tools/call", std::move(params), std::move(limits), label);
-    co_return read_tool_result(*state, std::move(answer), label);
+    nlohmann::json params = {{"name", std::move(name)}, {"arguments", std::move(arguments)}};
+    return run_tool_call(std::move(state), std::move(params), std::move(limits), std::move(label));
   }
 
  private:
@@ -350,6 +371,12 @@ class client {
       if (!s) return []() -> task<> { co_return; }();
       return refresh_tools(std::move(s));
     });
+  }
+
+  static task<tool_result> run_tool_call(std::shared_ptr<detail::client_state> state, nlohmann::json params,
+                                         detail::request_limits limits, std::string label) {
+    nlohmann::json answer = co_await state->link->request("tools/call", std::move(params), std::move(limits), label);
+    co_return read_tool_result(*state, std::move(answer), label);
   }
 
   static tool_result read_tool_result(const detail::client_state& s, nlohmann::json answer, const std::string& label) {
