@@ -23,7 +23,7 @@ namespace detail {
 // boost::system::system_error, an exception_ptr is rethrown.
 struct throw_errors {
   template <class Signature>
-  static auto take(completion_result<Signature>& result) {
+  static auto take(completion_result<Signature>& result, const operation_core&) {
     return result.take_or_throw();
   }
 };
@@ -42,7 +42,8 @@ inline volley::error to_volley_error(const boost::system::error_code& code) {
 // error half says what the operation reported.
 struct outcome_errors {
   template <class Signature>
-  static auto take(completion_result<Signature>& result) -> outcome<typename completion_result<Signature>::value_type> {
+  static auto take(completion_result<Signature>& result, const operation_core&)
+      -> outcome<typename completion_result<Signature>::value_type> {
     if (result.exception()) {
       try {
         std::rethrow_exception(result.exception());
@@ -69,11 +70,11 @@ struct outcome_errors {
 template <class Mode, detail::stop_kind Stop>
 class stoppable_task_token {
  public:
-  explicit stoppable_task_token(detail::stop_binding binding) noexcept : m_binding(std::move(binding)) {}
-  const detail::stop_binding& binding() const noexcept { return m_binding; }
+  explicit stoppable_task_token(detail::slot_binding<Stop> binding) noexcept : m_binding(std::move(binding)) {}
+  const detail::slot_binding<Stop>& binding() const noexcept { return m_binding; }
 
  private:
-  detail::stop_binding m_binding;
+  detail::slot_binding<Stop> m_binding;
 };
 
 // The completion tokens themselves (see use_task and use_outcome below).
@@ -145,8 +146,9 @@ inline constexpr use_outcome_t use_outcome{};
 template <class Mode, class Signature>
 struct boost::asio::async_result<volley::task_token<Mode>, Signature> {
   template <class Initiation, class... Args>
-  using awaiter_type = volley::detail::async_awaiter<Mode, volley::detail::stop_kind::none, Signature,
-                                                     std::decay_t<Initiation>, std::decay_t<Args>...>;
+  using awaiter_type =
+      volley::detail::async_awaiter<Mode, volley::detail::slot_binding<volley::detail::stop_kind::none>, Signature,
+                                    std::decay_t<Initiation>, std::decay_t<Args>...>;
 
   template <class Initiation, class RawToken, class... Args>
   static awaiter_type<Initiation, Args...> initiate(Initiation&& initiation, RawToken&&, Args&&... args) {
@@ -157,8 +159,8 @@ struct boost::asio::async_result<volley::task_token<Mode>, Signature> {
 template <class Mode, volley::detail::stop_kind Stop, class Signature>
 struct boost::asio::async_result<volley::stoppable_task_token<Mode, Stop>, Signature> {
   template <class Initiation, class... Args>
-  using awaiter_type =
-      volley::detail::async_awaiter<Mode, Stop, Signature, std::decay_t<Initiation>, std::decay_t<Args>...>;
+  using awaiter_type = volley::detail::async_awaiter<Mode, volley::detail::slot_binding<Stop>, Signature,
+                                                     std::decay_t<Initiation>, std::decay_t<Args>...>;
 
   template <class Initiation, class RawToken, class... Args>
   static awaiter_type<Initiation, Args...> initiate(Initiation&& initiation, RawToken&& token, Args&&... args) {
