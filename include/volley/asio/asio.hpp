@@ -3,4 +3,10 @@
 #pragma once
 
 #include "volley/asio/asio_executor.hpp"
+#include "volley/asio/http_client.hpp"
+#include "volley/asio/http_client_options.hpp"
+#include "volley/asio/http_error.hpp"
+#include "volley/asio/http_message.hpp"
+#include "volley/asio/http_response_stream.hpp"
+#include "volley/asio/sse_parser.hpp"
 #include "volley/asio/use_task.hpp"

@@ -81,7 +81,10 @@ class completion_result {
   const boost::system::error_code& error() const noexcept { return m_error; }
   const std::exception_ptr& exception() const noexcept { return m_exception; }
 
-  // The values, moved out; precondition: no error and no exception.
+  // Whether the completion carried values (false when it never started).
+  bool has_value() const noexcept { return m_value.has_value(); }
+
+  // The values, moved out; precondition: has_value() (or a void value_type).
   value_type take_value() {
     if constexpr (!std::is_void_v<value_type>) return std::move(*m_value);
   }
