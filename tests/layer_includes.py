@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The layers in DESIGN.md are a contract: each folder of include/volley/ may
 include only the layers listed here (plus itself, the standard library, and
-the vocabulary headers volley/effect.hpp and volley/detail/). io/ alone may
-include a third-party library (nlohmann/json)."""
+the vocabulary headers volley/effect.hpp and volley/detail/). Only the
+optional layers include third-party headers, each only its own libraries:
+io/ nlohmann/json; asio/ Boost (Asio, Beast) and OpenSSL, except its SSE
+parser, which stays standard library only."""
 import pathlib
 import re
 import sys
@@ -17,7 +19,11 @@ allowed = {
     "grade": {"trace", "plan"},
     "run": {"core", "exec", "tool", "plan", "trace"},
     "io": {"core", "exec", "tool", "plan", "trace", "grade", "run"},
+    "asio": {"core", "exec"},
 }
+third_party = {"io": ("nlohmann/",), "asio": ("boost/", "openssl/")}
+# Headers of an optional layer that must not use its third-party libraries.
+standard_only = {"asio/sse_parser.hpp"}
 vocabulary = {"volley/effect.hpp"}
 include = re.compile(r'#\s*include\s*[<"]([^>"]+)[>"]')
 failures = 0
@@ -30,10 +36,16 @@ for layer, others in allowed.items():
                 continue
             target = m.group(1)
             checked += 1
+            name = header.relative_to(root).as_posix()
             if not target.startswith("volley/"):
-                if "/" in target and layer != "io" and not target.startswith(("bits/", "sys/")):
-                    print(f"{header.relative_to(root.parent)}:{number}: {layer}/ includes a non-standard header {target}")
-                    failures += 1
+                if "/" in target and not target.startswith(("bits/", "sys/")):
+                    if name in standard_only or not target.startswith(third_party.get(layer, ())):
+                        print(f"{header.relative_to(root.parent)}:{number}: {layer}/ includes a non-standard header {target}")
+                        failures += 1
+                continue
+            if name in standard_only and not target.startswith("volley/detail/"):
+                print(f"{header.relative_to(root.parent)}:{number}: {name} must stay standard library only, not include {target}")
+                failures += 1
                 continue
             if target in vocabulary or target.startswith("volley/detail/"):
                 continue
