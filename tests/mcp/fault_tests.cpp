@@ -126,7 +126,7 @@ TEST_CASE("mcp faults: a server that exits, truncates or oversizes its answer to
     auto fs = volley::sync_wait(mcp::client::connect(pool, server));
     auto r = volley::sync_wait(try_call(fs, "read_text_file", args));
     REQUIRE_FALSE(r);
-    CHECK(r.error().message.find("was dropped: a message of 300000 bytes, over the limit of 100000") !=
+    CHECK(r.error().message.find("failed: a message of 300000 bytes, over the limit of 100000, was dropped") !=
           std::string::npos);
     auto again = volley::sync_wait(fs.call_tool("read_text_file", args));  // the connection goes on
     CHECK(again.text() == "alpha");

@@ -319,8 +319,7 @@ class connection : public std::enable_shared_from_this<connection> {
     const auto id = parse_id(nlohmann::json::parse(id_text, nullptr, false));
     if (!id) return;
     pending_ptr request = take(*id);
-    settle(request, failure_kind::bad_reply, m_description + ": the answer to " + (request ? request->label : "") +
-                                                 " was dropped: " + problem);
+    if (request) settle(request, failure_kind::bad_reply, m_description + ": " + request->label + " failed: " + problem);
   }
 
   void on_closed(std::string reason) { settle_all(failure_kind::disconnected, reason); }
