@@ -9,6 +9,7 @@
 #include "asio_test_support.hpp"
 #include "http_test_support.hpp"
 #include "volley/asio/asio.hpp"
+#include "volley/detail/concat.hpp"
 #include "volley/volley.hpp"
 #include "volley_catch.hpp"
 
@@ -102,7 +103,8 @@ TEST_CASE("http_client: a POST with headers and a body; Host, User-Agent and Con
   auto response = volley::sync_wait(client.request(std::move(request)));
   CHECK(response.status == 200);
   CHECK(response.body.starts_with("POST /echo?x=1\n"));
-  CHECK(response.body.find("\nhost: 127.0.0.1:" + std::to_string(servers->http_port()) + "\n") != std::string::npos);
+  CHECK(response.body.find(volley::detail::concat({"\nhost: 127.0.0.1:", std::to_string(servers->http_port()), "\n"})) !=
+        std::string::npos);
   CHECK(response.body.find("\nuser-agent: volley\n") != std::string::npos);
   CHECK(response.body.find("\ncontent-length: 17\n") != std::string::npos);
   CHECK(response.body.find("\nx-custom: value with spaces\n") != std::string::npos);
@@ -212,7 +214,8 @@ TEST_CASE("http_client: a peer that misbehaves is an error named with its phase 
   auto garbage = expect_http_error(client, get(servers->raw("/garbage")));
   CHECK(garbage.phase() == volley::http_phase::read_header);
   CHECK(garbage.url() == servers->raw("/garbage"));
-  CHECK(std::string(garbage.what()).find("GET " + servers->raw("/garbage") + ": read_header") != std::string::npos);
+  CHECK(std::string(garbage.what()).find(volley::detail::concat({"GET ", servers->raw("/garbage"), ": read_header"})) !=
+        std::string::npos);
   auto silent = expect_http_error(client, get(servers->raw("/no-answer")));
   CHECK(silent.phase() == volley::http_phase::read_header);
   CHECK(std::string(silent.what()).find("closed the connection without answering") != std::string::npos);
