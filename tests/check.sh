@@ -27,6 +27,12 @@ command -v clang++-16 >/dev/null || need+=(clang-16)
 [ -e /usr/lib/llvm-16/lib/clang/16/lib/linux/libclang_rt.asan-x86_64.a ] || need+=(libclang-rt-16-dev)
 [ -e /usr/include/catch2/catch.hpp ] || [ -e /usr/include/catch2/catch_test_macros.hpp ] || need+=(catch2)
 [ -e /usr/include/nlohmann/json.hpp ] || need+=(nlohmann-json3-dev)
+# The asio/ layer: Boost 1.81 (Asio, Beast), OpenSSL, and for its tests the
+# loopback aiohttp servers and the openssl command that makes their certificate.
+dpkg -s libboost1.81-dev >/dev/null 2>&1 || need+=(libboost1.81-dev)
+dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+command -v openssl >/dev/null || need+=(openssl)
+/usr/bin/python3 -c "import aiohttp" 2>/dev/null || need+=(python3-aiohttp)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   sudo_cmd=()
@@ -84,7 +90,8 @@ for mode in installed subdirectory; do
   [ "$mode" = subdirectory ] && args=(-DVOLLEY_SOURCE_DIR="$root" -DCMAKE_BUILD_TYPE=Release)
   if cmake -S "$root/tests/package" -B "$out/consumer-$mode" -G Ninja "${args[@]}" >/dev/null &&
      cmake --build "$out/consumer-$mode" >/dev/null &&
-     "$out/consumer-$mode/consumer" && { [ ! -x "$out/consumer-$mode/consumer_io" ] || "$out/consumer-$mode/consumer_io"; }; then
+     "$out/consumer-$mode/consumer" && { [ ! -x "$out/consumer-$mode/consumer_io" ] || "$out/consumer-$mode/consumer_io"; } &&
+     { [ ! -x "$out/consumer-$mode/consumer_asio" ] || "$out/consumer-$mode/consumer_asio"; }; then
     echo "package ($mode): ok"
   else
     echo "package ($mode): FAILED"; package_ok=0

@@ -15,6 +15,7 @@ tls:             the aiohttp app over TLS with the given certificate.
 """
 import argparse
 import asyncio
+import logging
 import os
 import socket
 import ssl
@@ -190,6 +191,8 @@ async def main():
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     args = parser.parse_args()
+    # The tests cut connections on purpose; aiohttp's tracebacks for them are noise.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
 
     app = web.Application()
     app.add_routes([

@@ -57,7 +57,7 @@ namespace volley {
 //
 //   good: volley::http_client client{io.get_executor()};
 //         auto response = co_await client.request({.url = "http://127.0.0.1:8080/search?q=x"}, ctx.stop_token());
-//         if (response.status != 200) co_return "search failed: " + std::to_string(response.status);
+//         if (response.status != 200) co_return "search failed: " + response.body;
 //   bad:  volley::sync_wait(client.request(...)) on a thread of the client's
 //         io_context: it blocks the thread that would complete the request.
 class http_client {

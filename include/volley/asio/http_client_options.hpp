@@ -21,11 +21,11 @@ struct http_client_options {
   duration connect_timeout = std::chrono::seconds{10};
   duration io_timeout = std::chrono::seconds{30};
   // The whole request (http_request::timeout overrides it); none by default.
-  std::optional<duration> request_timeout;
+  std::optional<duration> request_timeout{};
   // The idle limit of an http_response_stream's reads once its headers are
   // in; unset: io_timeout. An event stream that a server keeps open and
   // quiet for long stretches wants a longer one (or a stop token instead).
-  std::optional<duration> stream_read_timeout;
+  std::optional<duration> stream_read_timeout{};
 
   // http_client::request reads the whole body into memory: this bounds it
   // (a larger body is http_phase::limit). Streams read by the piece and
@@ -47,7 +47,7 @@ struct http_client_options {
   // set, else from OpenSSL's default paths. The host name is sent as SNI
   // (never an IP address, as RFC 6066 says) unless tls_sni is false.
   bool tls_verify_peer = true;
-  std::string tls_ca_file;
+  std::string tls_ca_file{};
   bool tls_sni = true;
 
   // Sent unless the request has its own User-Agent; empty: none.

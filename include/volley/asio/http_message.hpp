@@ -54,19 +54,19 @@ inline std::optional<std::string_view> find_field(const http_fields& fields, std
 //   bad:  .headers = {{"X-Id", user_text}} with user_text holding "\r\n": refused, never sent.
 struct http_request {
   std::string method = "GET";
-  std::string url;
-  http_fields headers;
-  std::string body;
-  std::optional<duration> timeout;
+  std::string url{};
+  http_fields headers{};
+  std::string body{};
+  std::optional<duration> timeout{};
 };
 
 // A complete response: status, reason, headers in order, the whole body
 // (chunked encoding removed; no content coding is undone).
 struct http_response {
   unsigned status = 0;
-  std::string reason;
-  http_fields headers;
-  std::string body;
+  std::string reason{};
+  http_fields headers{};
+  std::string body{};
 
   // The first header named `name` (any case); the view is into this response.
   std::optional<std::string_view> header(std::string_view name) const noexcept { return find_field(headers, name); }

@@ -14,6 +14,8 @@
 #include <system_error>
 #include <utility>
 
+#include "volley/detail/concat.hpp"
+
 namespace volley {
 
 // One dispatched event of a text/event-stream.
@@ -230,16 +232,16 @@ class sse_parser {
 
   void check_line(std::size_t size) {
     if (size > m_limits.max_line_bytes) {
-      fail("a line of more than " + std::to_string(m_limits.max_line_bytes) + " bytes");
+      fail(detail::concat({"a line of more than ", std::to_string(m_limits.max_line_bytes), " bytes"}));
     }
   }
   void check_event(std::size_t adding) {
     if (m_data.size() + m_type.size() + adding > m_limits.max_event_bytes) {
-      fail("an event of more than " + std::to_string(m_limits.max_event_bytes) + " bytes");
+      fail(detail::concat({"an event of more than ", std::to_string(m_limits.max_event_bytes), " bytes"}));
     }
   }
   [[noreturn]] void fail(const std::string& what) {
-    m_failure = "volley::sse_parser: " + what + " at byte " + std::to_string(m_offset) + " of the event stream";
+    m_failure = detail::concat({"volley::sse_parser: ", what, " at byte ", std::to_string(m_offset), " of the event stream"});
     throw sse_error(m_failure);
   }
 

@@ -14,6 +14,7 @@
 #include "volley/asio/detail/async_awaiter.hpp"
 #include "volley/asio/detail/completion_result.hpp"
 #include "volley/core/outcome.hpp"
+#include "volley/detail/concat.hpp"
 
 namespace volley {
 
@@ -35,7 +36,7 @@ inline volley::error to_volley_error(const boost::system::error_code& code) {
   errc kind = errc::tool_failed;
   if (code == boost::asio::error::operation_aborted) kind = errc::cancelled;
   else if (code == boost::asio::error::timed_out) kind = errc::timeout;
-  return volley::error{kind, code.message() + " (" + code.category().name() + ":" + std::to_string(code.value()) + ")"};
+  return volley::error{kind, concat({code.message(), " (", code.category().name(), ":", std::to_string(code.value()), ")"})};
 }
 
 // co_await yields volley::outcome<T> (outcome<void> for no value): the

@@ -154,11 +154,7 @@ class http_exchange {
         buffer.consume(used);
         const std::size_t got = k_piece_size - parser.get().body().size;
         if (error == boost::beast::http::error::need_buffer || error == boost::beast::http::error::need_more) error = {};
-        if (error == boost::beast::http::error::body_limit) {
-          fail(http_phase::limit, http_phase::read_body,
-               concat({"the body is larger than max_body_bytes (", std::to_string(m_state->options.max_body_bytes), ")"}),
-               error);
-        }
+        if (error == boost::beast::http::error::body_limit) body_too_large(error);
         if (error) fail(http_phase::read_body, http_phase::read_body, concat({"malformed body: ", error.message()}), error);
         if (got > 0) {
           out.append(m_piece.get(), got);
@@ -221,6 +217,12 @@ class http_exchange {
     m_connection.reset();
     m_done = true;
     throw http_error(phase, during, m_request.method, m_request.url, what, code);
+  }
+
+  [[noreturn]] void body_too_large(boost::system::error_code error) {
+    fail(http_phase::limit, http_phase::read_body,
+         concat({"the body is larger than max_body_bytes (", std::to_string(m_state->options.max_body_bytes), ")"}),
+         error);
   }
 
   template <class T>
@@ -326,6 +328,7 @@ class http_exchange {
                concat({"the header is larger than max_header_bytes (", std::to_string(m_state->options.max_header_bytes), ")"}),
                error);
         }
+        if (error == http::error::body_limit) body_too_large(error);  // a Content-Length says so already
         if (error && error != http::error::need_more) {
           fail(http_phase::read_header, http_phase::read_header, concat({"malformed response: ", error.message()}), error);
         }
