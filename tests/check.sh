@@ -33,6 +33,10 @@ dpkg -s libboost1.81-dev >/dev/null 2>&1 || need+=(libboost1.81-dev)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 command -v openssl >/dev/null || need+=(openssl)
 /usr/bin/python3 -c "import aiohttp" 2>/dev/null || need+=(python3-aiohttp)
+# The mcp/ layer's peers are npm packages (tests/mcp/peers), run by Node.
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+command -v flock >/dev/null || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   sudo_cmd=()
@@ -40,6 +44,14 @@ if [ ${#need[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+# ---- the MCP peers ------------------------------------------------------------
+# The reference MCP servers, the TypeScript SDK and the conformance suite,
+# pinned in tests/mcp/peers/package-lock.json, installed once for every
+# configuration into the build tree (never into the source tree).
+peers="$out/mcp-peers"
+echo "== MCP peers (npm ci into $peers)"
+bash "$root/tests/mcp/peers/install_peers.sh" "$peers" || echo "== MCP peers not installed: the MCP tests will skip"
 
 # ---- build and test ---------------------------------------------------------
 failed=0
@@ -49,7 +61,7 @@ run_config() {
   local dir="$out/$name"
   echo "== [$name] configure + build"
   local start=$SECONDS
-  cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null
+  cmake -S "$root" -B "$dir" -G Ninja -DVOLLEY_MCP_PEERS_DIR="$peers" "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   echo "== [$name] test (built in $((SECONDS - start)) s)"
   if (cd "$dir" && ctest --output-on-failure -j "$jobs"); then
@@ -91,7 +103,8 @@ for mode in installed subdirectory; do
   if cmake -S "$root/tests/package" -B "$out/consumer-$mode" -G Ninja "${args[@]}" >/dev/null &&
      cmake --build "$out/consumer-$mode" >/dev/null &&
      "$out/consumer-$mode/consumer" && { [ ! -x "$out/consumer-$mode/consumer_io" ] || "$out/consumer-$mode/consumer_io"; } &&
-     { [ ! -x "$out/consumer-$mode/consumer_asio" ] || "$out/consumer-$mode/consumer_asio"; }; then
+     { [ ! -x "$out/consumer-$mode/consumer_asio" ] || "$out/consumer-$mode/consumer_asio"; } &&
+     { [ ! -x "$out/consumer-$mode/consumer_mcp" ] || "$out/consumer-$mode/consumer_mcp"; }; then
     echo "package ($mode): ok"
   else
     echo "package ($mode): FAILED"; package_ok=0

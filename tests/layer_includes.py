@@ -20,10 +20,15 @@ allowed = {
     "run": {"core", "exec", "tool", "plan", "trace"},
     "io": {"core", "exec", "tool", "plan", "trace", "grade", "run"},
     "asio": {"core", "exec"},
+    "mcp": {"core", "exec", "tool", "plan", "trace", "grade", "run", "io", "asio"},
 }
-third_party = {"io": ("nlohmann/",), "asio": ("boost/", "openssl/")}
+third_party = {"io": ("nlohmann/",), "asio": ("boost/", "openssl/"), "mcp": ("nlohmann/", "boost/")}
 # Headers of an optional layer that must not use its third-party libraries.
 standard_only = {"asio/sse_parser.hpp"}
+# Includes only one header of a layer may make: mcp/ reaches Boost and
+# volley/asio only through http_transport.hpp, so the stdio client builds
+# without Boost.
+confined = {"mcp": ("mcp/http_transport.hpp", ("boost/", "volley/asio/"))}
 vocabulary = {"volley/effect.hpp"}
 include = re.compile(r'#\s*include\s*[<"]([^>"]+)[>"]')
 failures = 0
@@ -37,6 +42,10 @@ for layer, others in allowed.items():
             target = m.group(1)
             checked += 1
             name = header.relative_to(root).as_posix()
+            if layer in confined and target.startswith(confined[layer][1]) and name != confined[layer][0]:
+                print(f"{header.relative_to(root.parent)}:{number}: only {confined[layer][0]} may include {target}")
+                failures += 1
+                continue
             if not target.startswith("volley/"):
                 if "/" in target and not target.startswith(("bits/", "sys/")):
                     if name in standard_only or not target.startswith(third_party.get(layer, ())):
