@@ -11,7 +11,8 @@
 
 int main() {
   const auto policy = volley::mcp::filesystem_policy("/tmp");
-  volley::io::tool_definition write{.name = "write_file"};
+  volley::io::tool_definition write;
+  write.name = "write_file";
   if (policy.effect_of(write) != volley::effect::mutating) return 1;
 
   std::mutex mutex;
