@@ -1,5 +1,7 @@
 // The MCP client against the reference servers: lifecycle, tools, calls,
 // progress, cancellation, list changes.
+#include <signal.h>
+
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -175,4 +177,27 @@ TEST_CASE("mcp client: notifications/tools/list_changed refreshes the tool list"
   while (changes.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
   CHECK(changes.load() >= 1);
   CHECK(everything.tools_generation() >= 2);
+}
+
+TEST_CASE("mcp client: closing the client from its own callback ends it cleanly") {
+  VOLLEY_REQUIRE_MCP_PEERS();
+  volley_test::watchdog dog{"mcp close from a callback", 60s};
+  volley::thread_pool pool{2};
+  auto everything = volley::sync_wait(mcp::client::connect(pool, volley_test::mcp::everything_server()));
+  const auto pid_text = everything.description().substr(everything.description().find("(pid ") + 5);
+  const pid_t pid = std::stoi(pid_text);
+  mcp::call_options options;
+  // Runs on the transport's own thread: closing there must neither join
+  // that thread nor leave the server running.
+  options.on_progress = [&everything](const mcp::progress&) { everything.close(); };
+  try {
+    volley::sync_wait(everything.call_tool("trigger-long-running-operation", {{"duration", 5}, {"steps", 10}},
+                                           std::move(options)));
+    FAIL("the call must fail once the client is closed");
+  } catch (const mcp::mcp_error& e) {
+    CHECK(e.kind() == mcp::failure_kind::disconnected);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  CHECK(::kill(pid, 0) != 0);
 }

@@ -75,7 +75,7 @@ struct stdio_server {
 // Throws std::system_error from the constructor when the program cannot be started.
 class stdio_transport {
  public:
-  explicit stdio_transport(stdio_server server) : m_state(std::make_unique<state>(std::move(server))) {}
+  explicit stdio_transport(stdio_server server) : m_state(std::make_shared<state>(std::move(server))) {}
   stdio_transport(stdio_transport&&) noexcept = default;
   stdio_transport& operator=(stdio_transport&& other) noexcept {
     if (this != &other) {
@@ -89,7 +89,9 @@ class stdio_transport {
   void start(transport_events events) {
     state& s = *m_state;
     s.events = std::move(events);
-    s.thread = std::thread([&s] { s.run(); });
+    s.started = true;
+    // The thread shares the state: closed from its own callback, it outlives the transport.
+    s.thread = std::thread([owner = m_state] { owner->run(); });
   }
 
   bool send(std::string message) {
@@ -114,9 +116,13 @@ class stdio_transport {
       s.close_requested = true;
     }
     s.wake();
-    if (s.thread.joinable()) {
+    if (s.thread.joinable() && s.thread.get_id() == std::this_thread::get_id()) {
+      // From one of its own events (a callback that closes the client): the
+      // thread ends the server and itself once the callback returns.
+      s.thread.detach();
+    } else if (s.thread.joinable()) {
       s.thread.join();
-    } else {
+    } else if (!s.started) {
       s.stop_without_thread();
     }
   }
@@ -383,6 +389,7 @@ class stdio_transport {
     transport_events events;
     std::thread thread;
     bool reported_closed = false;  // the reader thread's only
+    bool started = false;          // start() was called (by the owner, before any close)
 
     std::mutex mutex;  // guards the fields below
     std::string queued;  // sent, not yet taken by the I/O thread
@@ -391,7 +398,7 @@ class stdio_transport {
     bool close_requested = false;
   };
 
-  std::unique_ptr<state> m_state;
+  std::shared_ptr<state> m_state;
 };
 
 static_assert(transport<stdio_transport>);
