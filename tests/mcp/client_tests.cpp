@@ -201,3 +201,45 @@ TEST_CASE("mcp client: closing the client from its own callback ends it cleanly"
   while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
   CHECK(::kill(pid, 0) != 0);
 }
+
+TEST_CASE("mcp client: a server made with the TypeScript SDK: pages, JSON-RPC errors, its own requests") {
+  VOLLEY_REQUIRE_MCP_PEERS();
+  volley_test::watchdog dog{"mcp sdk server", 60s};
+  volley::thread_pool pool{2};
+  auto paged = volley::sync_wait(mcp::client::connect(pool, volley_test::mcp::paged_server()));
+  const auto tools = paged.tools();
+  REQUIRE(tools.size() == 10);  // four pages of three
+  CHECK(tools[0].name == "tool_0");
+  CHECK(tools[9].name == "ask_ping");
+  CHECK(tools[1].annotations.read_only_hint == false);
+
+  SECTION("a JSON-RPC error names its code and is the arguments' fault for -32602") {
+    try {
+      volley::sync_wait(paged.call_tool("reject", nlohmann::json::object(), {.call_id = "r1"}));
+      FAIL("a JSON-RPC error must throw");
+    } catch (const mcp::mcp_error& e) {
+      CHECK(e.kind() == mcp::failure_kind::rpc_error);
+      CHECK(e.rpc_code() == -32602);
+      CHECK(e.code() == volley::errc::invalid_arguments);
+      CHECK(std::string(e.what()).find("tools/call 'reject' for call 'r1': JSON-RPC error -32602") != std::string::npos);
+      CHECK(std::string(e.what()).find("reject wants nothing at all") != std::string::npos);
+    }
+  }
+  SECTION("the server's ping is answered while its call waits") {
+    auto result = volley::sync_wait(paged.call_tool("ask_ping", nlohmann::json::object()));
+    CHECK(result.text() == "the client answered my ping");
+  }
+  SECTION("in a batch, through the registry") {
+    volley::tool_registry registry;
+    mcp::add_tools(registry, paged, {.prefix = "p."});
+    auto results = volley::sync_wait(volley::parallel_batch(
+        pool, registry,
+        std::vector<volley::tool_call>{{"a", "p.tool_3", R"({"x":1})"}, {"b", "p.reject", "{}"}, {"c", "p.tool_4", ""}}));
+    REQUIRE(results[0].result);
+    CHECK(*results[0].result == R"(tool_3 ran with {"x":1})");
+    REQUIRE_FALSE(results[1].result);
+    CHECK(results[1].result.error().code == volley::errc::invalid_arguments);
+    REQUIRE(results[2].result);
+    CHECK(*results[2].result == "tool_4 ran with {}");
+  }
+}

@@ -112,6 +112,12 @@ inline volley::mcp::stdio_server memory_server(const std::filesystem::path& file
 inline volley::mcp::stdio_server everything_server() {
   return {.command = {node_program(), server_script("server-everything"), "stdio"}, .name = "everything"};
 }
+// A server made with the pinned TypeScript SDK: paged tools/list, a JSON-RPC
+// error, a ping from the server (tests/mcp/peers/paged_server.mjs).
+inline volley::mcp::stdio_server paged_server() {
+  return {.command = {node_program(), (test_peers_source() / "paged_server.mjs").string(), peers_dir().string()},
+          .name = "paged"};
+}
 // The real `inner` server behind tests/mcp/peers/fault_proxy.js, which
 // misbehaves as `mode` says (see the script).
 inline volley::mcp::stdio_server faulty(volley::mcp::stdio_server inner, const std::string& mode) {
