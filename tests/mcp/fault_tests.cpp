@@ -183,6 +183,9 @@ TEST_CASE("mcp: two clients on one executor, one registry") {
   mcp::add_tools(tools, memory, {.prefix = "memory."});
   CHECK(tools.contains("fs.read_text_file"));
   CHECK(tools.contains("memory.create_entities"));
+  // The server's description and input schema travel with the entry.
+  CHECK(tools.find("fs.read_text_file")->description().find("Read the complete contents") == 0);
+  CHECK(nlohmann::json::parse(tools.find("fs.read_text_file")->input_schema())["properties"].contains("path"));
   CHECK_THROWS_AS(mcp::add_tools(tools, memory, {.prefix = "memory."}), std::invalid_argument);
 
   std::vector<volley::tool_call> calls{

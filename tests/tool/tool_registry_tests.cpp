@@ -179,3 +179,19 @@ TEST_CASE("prepared arguments: inline or on the heap, they survive moves and are
   check_prepared_arguments_move_and_die_once<64, true>();   // too large: on the heap
   check_prepared_arguments_move_and_die_once<0, false>();   // a move that may throw: on the heap
 }
+
+TEST_CASE("tool_registry: descriptions and input schemas are carried, list() is sorted") {
+  volley::tool_registry tools;
+  tools.add(volley::make_tool("search", volley::effect::read_only,
+                              [](const std::string& q, volley::call_context&) { return q; })
+                .describe("Searches the notes", R"({"type":"object","properties":{"q":{"type":"string"}}})"));
+  tools.add(volley::make_tool("add", volley::effect::mutating, [](const std::string& q, volley::call_context&) { return q; }));
+  const auto listed = tools.list();
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0]->name() == "add");
+  CHECK(listed[0]->description().empty());
+  CHECK(listed[0]->input_schema().empty());
+  CHECK(listed[1]->name() == "search");
+  CHECK(listed[1]->description() == "Searches the notes");
+  CHECK(listed[1]->input_schema() == R"({"type":"object","properties":{"q":{"type":"string"}}})");
+}

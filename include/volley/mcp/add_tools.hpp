@@ -91,11 +91,19 @@ class remote_tool {
   using args_type = remote_arguments;
   using result_type = std::string;
 
-  explicit remote_tool(std::shared_ptr<const detail::remote_tool_data> data, volley::effect e)
-      : name(data->registry_name), effect(e), m_data(std::move(data)) {}
+  remote_tool(std::shared_ptr<const detail::remote_tool_data> data, volley::effect e, const io::tool_definition& listed)
+      : name(data->registry_name),
+        effect(e),
+        description(listed.description),
+        input_schema(listed.input_schema.is_null()
+                         ? std::string{}
+                         : listed.input_schema.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+        m_data(std::move(data)) {}
 
   std::string name;
   volley::effect effect;
+  std::string description;   // as the server lists it
+  std::string input_schema;  // the server's inputSchema, as JSON text
 
   // The arguments text must be a JSON object; empty text is {}.
   remote_arguments parse_args(std::string_view text) const {
@@ -206,7 +214,7 @@ inline std::vector<std::string> add_tools(tool_registry& registry, const client&
                                   " lists it too); give the server a prefix");
     }
     const volley::effect e = policy.effect_of(tool);
-    made.emplace_back(std::move(data), e);
+    made.emplace_back(std::move(data), e, tool);
   }
   for (auto& tool : made) {
     added.push_back(tool.name);

@@ -98,6 +98,18 @@ class function_tool {
 
   std::string name;
   volley::effect effect;
+  // For the model and for MCP (see the Tool concept); empty: none given.
+  std::string description{};
+  std::string input_schema{};  // JSON Schema text
+
+  // Sets the description and, optionally, the JSON Schema of the arguments.
+  //   good: tools.add(volley::make_tool("search", volley::effect::read_only, search_fn)
+  //                       .describe("Searches the web", R"({"type":"object","properties":{"q":{"type":"string"}}})"));
+  function_tool&& describe(std::string what, std::string schema = {}) && {
+    description = std::move(what);
+    input_schema = std::move(schema);
+    return std::move(*this);
+  }
 
   auto operator()(const Args& args, call_context& ctx) const {
     using returned = detail::callable_result_t<Fn, Args>;

@@ -27,7 +27,13 @@ namespace volley {
 //     (throwing = invalid_arguments). Without it, args_type must be
 //     constructible from std::string (the raw text is passed through);
 //   - format_result(const result_type&) -> std::string. Without it the
-//     result must convert to std::string or be arithmetic; void gives "".
+//     result must convert to std::string or be arithmetic; void gives "";
+//   - description: what the tool does, for the model (convertible to
+//     std::string_view: a member or a static constexpr);
+//   - input_schema: the JSON Schema of its arguments as JSON text
+//     (`R"({"type":"object","properties":{"path":{"type":"string"}}})"`),
+//     for the tool definitions a model is sent and for MCP's tools/list.
+//     The core layers never parse it; io/ and mcp/ do.
 // Like the call operator, parse_args and resources may run on any thread of
 // the batch's executor, several at once: they must be safe for that.
 //
@@ -68,6 +74,18 @@ concept tool_with_parser = Tool<T> && requires(const T& tool, std::string_view t
 template <class T>
 concept tool_with_formatter = Tool<T> && requires(const T& tool, const typename T::result_type& result) {
   { tool.format_result(result) } -> std::convertible_to<std::string>;
+};
+
+// True when the tool describes itself for a model.
+template <class T>
+concept tool_with_description = Tool<T> && requires(const T& tool) {
+  { tool.description } -> std::convertible_to<std::string_view>;
+};
+
+// True when the tool gives the JSON Schema of its arguments (as JSON text).
+template <class T>
+concept tool_with_input_schema = Tool<T> && requires(const T& tool) {
+  { tool.input_schema } -> std::convertible_to<std::string_view>;
 };
 
 namespace detail {

@@ -116,6 +116,8 @@ class registered_tool {
   explicit registered_tool(T tool)
       : m_name(std::string_view(tool.name)),
         m_effect(tool.effect),
+        m_description(description_of(tool)),
+        m_input_schema(input_schema_of(tool)),
         m_tool(new T(std::move(tool)), [](void* p) { delete static_cast<T*>(p); }),
         m_prepare(&prepare_impl<T>),
         m_prepare_into(&prepare_into_impl<T>),
@@ -123,6 +125,10 @@ class registered_tool {
 
   const std::string& name() const noexcept { return m_name; }
   volley::effect effect() const noexcept { return m_effect; }
+  // What the tool says it does; empty when it says nothing.
+  const std::string& description() const noexcept { return m_description; }
+  // The JSON Schema of its arguments, as JSON text; empty when it gives none.
+  const std::string& input_schema() const noexcept { return m_input_schema; }
 
   // Parses the text a model wrote; a parse failure is invalid_arguments
   // naming the tool and the parser's message.
@@ -204,8 +210,27 @@ class registered_tool {
     co_return failure;
   }
 
+  template <class T>
+  static std::string description_of(const T& tool) {
+    if constexpr (tool_with_description<T>) {
+      return std::string(std::string_view(tool.description));
+    } else {
+      return {};
+    }
+  }
+  template <class T>
+  static std::string input_schema_of(const T& tool) {
+    if constexpr (tool_with_input_schema<T>) {
+      return std::string(std::string_view(tool.input_schema));
+    } else {
+      return {};
+    }
+  }
+
   std::string m_name;
   volley::effect m_effect;
+  std::string m_description;
+  std::string m_input_schema;
   std::unique_ptr<void, void (*)(void*)> m_tool;
   outcome<prepared_arguments> (*m_prepare)(const registered_tool&, std::string_view);
   outcome<void> (*m_prepare_into)(const registered_tool&, std::string_view, prepared_arguments&);
@@ -245,6 +270,16 @@ class tool_registry {
   }
   bool contains(std::string_view name) const { return find(name) != nullptr; }
   std::size_t size() const noexcept { return m_tools.size(); }
+
+  // Every registered tool, sorted by name (to describe them to a model or
+  // serve them over MCP).
+  std::vector<const registered_tool*> list() const {
+    std::vector<const registered_tool*> out;
+    out.reserve(m_tools.size());
+    for (const auto& [name, tool] : m_tools) out.push_back(tool.get());
+    std::sort(out.begin(), out.end(), [](const registered_tool* a, const registered_tool* b) { return a->name() < b->name(); });
+    return out;
+  }
 
   // The registered names, sorted (for error messages and listings).
   std::vector<std::string> names() const {
