@@ -113,7 +113,12 @@ class connection : public std::enable_shared_from_this<connection> {
     }
     nlohmann::json await_resume() {
       m_request->on_stop.reset();
-      if (m_request->failure) throw *m_request->failure;
+      if (const auto& failure = m_request->failure) {
+        // A fresh copy of the message, not a copy of the exception: the
+        // request may die on the transport's thread, and libstdc++'s
+        // exception strings share their text by a count TSan cannot see.
+        throw mcp_error(failure->kind(), std::string(failure->what()), failure->rpc_code());
+      }
       return std::move(*m_request->result);
     }
 
