@@ -1,4 +1,5 @@
-// Helpers for the asio/ tests: an io_context run by a fixed set of threads.
+// Helpers for the asio/ tests: an io_context run by a fixed set of threads,
+// connected sockets, and tools that sleep through their call_context.
 #pragma once
 
 #include <algorithm>
@@ -7,10 +8,15 @@
 #include <thread>
 #include <vector>
 
+#include <chrono>
+#include <string>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+
+#include "volley/volley.hpp"
 
 namespace asio_test {
 
@@ -39,6 +45,24 @@ class io_threads {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;
   std::vector<std::thread> m_threads;
 };
+
+inline volley::task<std::string> sleep_then(volley::call_context& ctx, std::string ms, std::string text) {
+  co_await ctx.sleep_for(std::chrono::milliseconds{std::stoi(ms)});
+  co_return text;
+}
+
+// "sleep" (read-only, reads "clock") and "write" (mutating "repo"), each
+// sleeping the milliseconds its arguments say through its call_context.
+inline volley::tool_registry sleeping_tools() {
+  volley::tool_registry tools;
+  tools.add(volley::make_tool("sleep", volley::effect::read_only, [](const std::string& ms, volley::call_context& ctx) {
+    return sleep_then(ctx, ms, "slept " + ms);
+  }, [](const std::string&) { return std::vector<std::string>{"clock"}; }));
+  tools.add(volley::make_tool("write", volley::effect::mutating, [](const std::string& ms, volley::call_context& ctx) {
+    return sleep_then(ctx, ms, "wrote " + ms);
+  }, [](const std::string&) { return std::vector<std::string>{"repo"}; }));
+  return tools;
+}
 
 // Two connected loopback TCP sockets on `executor` (blocking setup).
 struct socket_pair {

@@ -57,13 +57,19 @@ async def status(request):
     return web.Response(status=code, text=f"status {code}", headers={"X-Status": str(code)})
 
 
-async def chunked(request):
+async def chunked_response(request):
+    """A chunked response, its head sent: the body follows in writes."""
     note_connection(request)
-    pieces = int(request.query.get("pieces", "5"))
-    size = int(request.query.get("size", "10"))
     response = web.StreamResponse()
     response.enable_chunked_encoding()
     await response.prepare(request)
+    return response
+
+
+async def chunked(request):
+    pieces = int(request.query.get("pieces", "5"))
+    size = int(request.query.get("size", "10"))
+    response = await chunked_response(request)
     for i in range(pieces):
         await response.write(bytes([ord("a") + i % 26]) * size)
         await asyncio.sleep(0.005)
@@ -92,10 +98,7 @@ async def never(request):
 
 
 async def slow_body(request):
-    note_connection(request)
-    response = web.StreamResponse()
-    response.enable_chunked_encoding()
-    await response.prepare(request)
+    response = await chunked_response(request)
     await response.write(b"first")
     await asyncio.sleep(int(request.query.get("ms", "3000")) / 1000)
     await response.write(b"second")
@@ -127,10 +130,7 @@ async def sse(request):
 
 
 async def drop(request):
-    note_connection(request)
-    response = web.StreamResponse()
-    response.enable_chunked_encoding()
-    await response.prepare(request)
+    response = await chunked_response(request)
     await response.write(b"partial body")
     await asyncio.sleep(0.05)
     request.transport.abort()  # the connection drops in the middle of the chunked body

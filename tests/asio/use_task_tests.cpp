@@ -64,9 +64,10 @@ volley::task<read_report> stoppable_read(tcp::socket& socket, std::array<char, 6
 }
 
 // async_read (composed) of exactly `size` bytes, its stop emitted on the strand the socket runs on.
-template <class Strand>
+// (Not a template: g++ flags a template coroutine's frame of anonymous-namespace
+// types when the file is compiled inside a unity build.)
 volley::task<read_report> stoppable_read_exactly(tcp::socket& socket, std::array<char, 64>& buffer, std::size_t size,
-                                                 std::stop_token stop, Strand strand) {
+                                                 std::stop_token stop, net::any_io_executor strand) {
   read_report report;
   try {
     report.bytes = co_await net::async_read(socket, net::buffer(buffer.data(), size), volley::use_task(std::move(stop), strand));

@@ -41,7 +41,11 @@ namespace volley {
 //     reached the server is never sent again: it could be a mutating call;
 //   - each connection runs on its own strand of the client's executor, and
 //     the awaiting coroutine resumes on the client's executor (never inside
-//     a connection's strand), for results and errors alike.
+//     a connection's strand), for results and errors alike. (With g++,
+//     where volley's task completes through a handshake rather than
+//     symmetric transfer, a request that finishes before its awaiting
+//     coroutine has finished suspending continues it on the thread that
+//     awaited, as any volley task would.)
 //
 // Buffers: the request is moved into the call and kept until it completes;
 // the response is the caller's. The client owns its idle connections;

@@ -30,9 +30,9 @@ namespace volley {
 //          also from blocks that dispatched no event).
 struct sse_event {
   std::string event = "message";
-  std::string data;
-  std::string id;
-  std::optional<std::chrono::milliseconds> retry;
+  std::string data{};
+  std::string id{};
+  std::optional<std::chrono::milliseconds> retry{};
 
   friend bool operator==(const sse_event&, const sse_event&) = default;
 };
