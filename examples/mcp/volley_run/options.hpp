@@ -81,7 +81,8 @@ input: CALLS.jsonl ("-": standard input), one call per line:
   {"id": "call_1", "name": "read_text_file", "arguments": {"path": "README.md"}}
   "arguments" is an object, or a JSON string holding one (as OpenAI sends
   them); without it, {}. "id" is optional (default: line_N, N the line's
-  number) and must be unique. Blank lines are skipped. A line that is not
+  number) and must be unique. Blank lines are skipped. The whole input is
+  read and checked before anything runs: a line that is not
   a JSON object, lacks "name", has another member, or repeats an id, is
   reported with its line number, and then nothing runs (exit 2): the
   other calls would run in an order nobody wrote. Arguments the tool
