@@ -1,13 +1,13 @@
 // volley-run: run tool calls (JSON lines) on MCP servers as one volley
 // batch, or one by one, and print each call's result as a JSON line.
 // `volley-run --help` describes the command; examples/mcp/volley_run/ holds its parts.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,28 +37,30 @@ constexpr int exit_output_failed = 1;
 constexpr int exit_usage = 2;
 constexpr int exit_interrupted = 130;
 
-// The whole input (or standard input for "-"), or nullopt with the reason in `why`.
+// The whole input (standard input for "-"), or nullopt with the reason in
+// `why` (errno's text: "No such file or directory", "Is a directory").
 std::optional<std::string> read_input(const std::string& name, std::string& why) {
-  std::ostringstream text;
-  if (name == "-") {
-    text << std::cin.rdbuf();
-    if (std::cin.bad()) {
-      why = "read error";
-      return std::nullopt;
-    }
-    return text.str();
-  }
-  std::ifstream in(name, std::ios::binary);
-  if (!in) {
+  const int fd = name == "-" ? STDIN_FILENO : ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     why = std::strerror(errno);
     return std::nullopt;
   }
-  text << in.rdbuf();
-  if (in.bad()) {
-    why = "read error";
-    return std::nullopt;
+  std::string text;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      why = std::strerror(errno);
+      if (fd != STDIN_FILENO) ::close(fd);
+      return std::nullopt;
+    }
   }
-  return text.str();
+  if (fd != STDIN_FILENO) ::close(fd);
+  return text;
 }
 
 bool write_out(const std::string& text) {

@@ -506,7 +506,7 @@ TEST_CASE("volley-run: exit status 2 for usage errors, bad input and a server th
     expect_usage_error({"--mcp", fs}, "no input");
     expect_usage_error({"--mcp", fs, good, good}, "one input only");
     expect_usage_error({"--mcp", fs, "--bogus", good}, "unknown option '--bogus'");
-    expect_usage_error({"--mcp", fs, "--max-concurrency", "0", good}, "--max-concurrency needs a number of 1 or more");
+    expect_usage_error({"--mcp", fs, "--max-concurrency", "0", good}, "--max-concurrency needs a whole number from 1 up, not '0'");
     expect_usage_error({"--mcp", fs, "--one-by-one", "--max-concurrency", "4", good}, "contradicts");
     expect_usage_error({"--mcp", fs, "--timeout", "soon", good}, "--timeout needs a number of seconds");
     expect_usage_error({"--mcp", fs, "--preset", "memory", good}, "the one preset is 'filesystem'");

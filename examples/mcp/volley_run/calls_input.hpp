@@ -29,6 +29,17 @@ inline std::string without_exception_tag(std::string text) {
   return text;
 }
 
+// The member `key` of `call` when it is a string with something in it; else
+// "" and the problem told to `problem`.
+template <class Report>
+std::string non_empty_string(const nlohmann::json& call, const char* key, Report& problem) {
+  const nlohmann::json& member = call.at(key);
+  if (member.is_string() && !member.get_ref<const std::string&>().empty()) return member.get<std::string>();
+  problem("\"" + std::string(key) + "\" must be a non-empty string, not " +
+          (member.is_string() ? std::string("an empty string") : std::string(member.type_name())));
+  return {};
+}
+
 // Reads the calls: each line {"id": ..., "name": ..., "arguments": ...};
 // blank lines are skipped. Everything that is wrong is collected, with its
 // line number, so one run shows every problem.
@@ -68,24 +79,12 @@ inline calls_input read_calls(std::string_view text) {
       }
     }
     volley::tool_call call;
-    const auto name = value.find("name");
-    if (name == value.end()) {
+    if (!value.contains("name")) {
       problem("no \"name\": which tool to call");
-    } else if (!name->is_string() || name->get_ref<const std::string&>().empty()) {
-      problem(std::string("\"name\" must be a tool's name (a non-empty string), not ") +
-              (name->is_string() ? "an empty string" : name->type_name()));
     } else {
-      call.name = name->get<std::string>();
+      call.name = non_empty_string(value, "name", problem);
     }
-    const auto id = value.find("id");
-    if (id == value.end()) {
-      call.id = "line_" + std::to_string(line_number);
-    } else if (!id->is_string() || id->get_ref<const std::string&>().empty()) {
-      problem(std::string("\"id\" must be a non-empty string, not ") +
-              (id->is_string() ? "an empty string" : id->type_name()));
-    } else {
-      call.id = id->get<std::string>();
-    }
+    call.id = value.contains("id") ? non_empty_string(value, "id", problem) : "line_" + std::to_string(line_number);
     const auto arguments = value.find("arguments");
     if (arguments == value.end() || arguments->is_null()) {
       call.arguments = "{}";

@@ -3,9 +3,12 @@
 
 #include <charconv>
 #include <cstddef>
+#include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "command_words.hpp"
@@ -139,6 +142,12 @@ struct parsed_options {
   std::string error;
 };
 
+// Why the command line is wrong; parse_options turns it into `error`.
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 inline bool is_server_name(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
@@ -155,129 +164,107 @@ inline std::pair<std::string, std::string_view> split_name(std::string_view text
   return {std::string(text.substr(0, equals)), text.substr(equals + 1)};
 }
 
-inline std::optional<std::size_t> whole_number(std::string_view text) {
-  std::size_t value = 0;
-  const auto [end, code] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || code != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
+// The words of argv one at a time; an option's value follows it or is
+// attached with '=' ("--width 40", "--width=40").
+class argument_cursor {
+ public:
+  argument_cursor(int argc, char** argv) : m_argc(argc), m_argv(argv) {}
+
+  // The next word, split at '=' when it is a long option; false at the end.
+  bool next() {
+    if (++m_index >= m_argc) return false;
+    m_word = m_argv[m_index];
+    m_attached.reset();
+    if (m_word.starts_with("--")) {
+      if (const auto equals = m_word.find('='); equals != std::string_view::npos) {
+        m_attached = m_word.substr(equals + 1);
+        m_word = m_word.substr(0, equals);
+      }
+    }
+    return true;
+  }
+  std::string_view word() const { return m_word; }
+  std::string_view whole_word() const { return m_argv[m_index]; }
+
+  // The current option's value; `needs` says what it should be.
+  std::string_view value(std::string_view needs) {
+    if (m_attached) return *m_attached;
+    if (m_index + 1 >= m_argc) throw usage_error(std::string(m_word) + " needs " + std::string(needs));
+    return m_argv[++m_index];
+  }
+  // For a flag: "--timeline=yes" is wrong.
+  void no_value() const {
+    if (m_attached) throw usage_error(std::string(m_word) + " takes no value");
+  }
+  // A whole number in [low, high].
+  std::size_t number(std::size_t low, std::size_t high) {
+    const std::string_view text = value("a number");
+    std::size_t n = 0;
+    const auto [end, code] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || code != std::errc{} || end != text.data() + text.size() || n < low || n > high) {
+      throw usage_error(std::string(m_word) + " needs a whole number from " + std::to_string(low) +
+                        (high == std::numeric_limits<std::size_t>::max() ? std::string(" up") : " to " + std::to_string(high)) +
+                        ", not '" + std::string(text) + "'");
+    }
+    return n;
+  }
+  // Seconds, at most a million; zero only when `zero_means` says what it means.
+  double seconds(std::string_view zero_means) {
+    const std::string_view text = value("a number of seconds");
+    double s = 0;
+    const auto [end, code] = std::from_chars(text.data(), text.data() + text.size(), s);
+    const bool zero_allowed = !zero_means.empty();
+    if (text.empty() || code != std::errc{} || end != text.data() + text.size() || !(s >= 0) || s > 1e6 ||
+        (s == 0 && !zero_allowed)) {
+      throw usage_error(std::string(m_word) + " needs a number of seconds" +
+                        (zero_allowed ? " (0: " + std::string(zero_means) + ")" : std::string(" above 0")) + ", not '" +
+                        std::string(text) + "'");
+    }
+    return s;
+  }
+
+ private:
+  int m_argc;
+  char** m_argv;
+  int m_index = 0;
+  std::string_view m_word;
+  std::optional<std::string_view> m_attached;
+};
+
+inline server_option stdio_server_option(std::string_view written) {
+  auto [name, command] = split_name(written);
+  command_words words = split_command_words(command);
+  if (!words.error.empty()) throw usage_error("--mcp '" + std::string(written) + "': " + words.error);
+  return {std::move(name), std::move(words.words), {}, std::string(written)};
 }
 
-inline std::optional<double> seconds_value(std::string_view text) {
-  double value = 0;
-  const auto [end, code] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || code != std::errc{} || end != text.data() + text.size() || !(value >= 0) || value > 1e6) {
-    return std::nullopt;
+inline server_option http_server_option(std::string_view written) {
+  if (!has_http) {
+    throw usage_error("--mcp-url: this volley-run was built without the Streamable HTTP transport (volley::asio, "
+                      "which needs Boost 1.81 and OpenSSL); reach the server with --mcp, or rebuild with them");
   }
-  return value;
+  auto [name, url] = split_name(written);
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    throw usage_error("--mcp-url '" + std::string(written) + "': the URL must begin with http:// or https://");
+  }
+  return {std::move(name), {}, std::string(url), std::string(written)};
 }
 
-inline parsed_options parse_options(int argc, char** argv) {
-  parsed_options parsed;
-  options& o = parsed.values;
-  auto fail = [&](std::string message) {
-    parsed.error = std::move(message);
-    return parsed;
-  };
-  std::vector<std::string> inputs;
-  bool only_inputs = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (only_inputs || arg == "-" || arg.empty() || arg.front() != '-') {
-      inputs.emplace_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      only_inputs = true;
-      continue;
-    }
-    // --option=value is --option value.
-    std::optional<std::string_view> attached;
-    if (arg.starts_with("--")) {
-      if (const auto equals = arg.find('='); equals != std::string_view::npos) {
-        attached = arg.substr(equals + 1);
-        arg = arg.substr(0, equals);
-      }
-    }
-    auto value = [&](std::string_view& out) {
-      if (attached) {
-        out = *attached;
-        return true;
-      }
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    auto takes_no_value = [&] { return !attached; };
-    std::string_view text;
-    if (arg == "--help" || arg == "-h") {
-      o.help = true;
-    } else if (arg == "--mcp") {
-      if (!value(text)) return fail("--mcp needs a command: --mcp '[NAME=]COMMAND ARGS...'");
-      auto [name, command] = split_name(text);
-      command_words words = split_command_words(command);
-      if (!words.error.empty()) return fail("--mcp '" + std::string(text) + "': " + words.error);
-      o.servers.push_back({std::move(name), std::move(words.words), {}, std::string(text)});
-    } else if (arg == "--mcp-url") {
-      if (!value(text)) return fail("--mcp-url needs a URL: --mcp-url [NAME=]URL");
-      if (!has_http) {
-        return fail("--mcp-url: this volley-run was built without the Streamable HTTP transport (volley::asio, "
-                    "which needs Boost 1.81 and OpenSSL); reach the server with --mcp, or rebuild with them");
-      }
-      auto [name, url] = split_name(text);
-      if (!url.starts_with("http://") && !url.starts_with("https://")) {
-        return fail("--mcp-url '" + std::string(text) + "': the URL must begin with http:// or https://");
-      }
-      o.servers.push_back({std::move(name), {}, std::string(url), std::string(text)});
-    } else if (arg == "--preset") {
-      if (!value(text)) return fail("--preset needs a preset: --preset [NAME=]filesystem");
-      auto [name, preset] = split_name(text);
-      if (preset != "filesystem") {
-        return fail("--preset '" + std::string(text) + "': the one preset is 'filesystem'");
-      }
-      o.presets.push_back({std::move(name), std::string(preset)});
-    } else if (arg == "--one-by-one") {
-      if (!takes_no_value()) return fail("--one-by-one takes no value");
-      o.one_by_one = true;
-    } else if (arg == "--timeline") {
-      if (!takes_no_value()) return fail("--timeline takes no value");
-      o.timeline = true;
-    } else if (arg == "--max-concurrency") {
-      if (!value(text)) return fail("--max-concurrency needs a number");
-      const auto n = whole_number(text);
-      if (!n || *n == 0) return fail("--max-concurrency needs a number of 1 or more, not '" + std::string(text) + "'");
-      o.max_concurrency = *n;
-    } else if (arg == "--timeout") {
-      if (!value(text)) return fail("--timeout needs a number of seconds");
-      const auto s = seconds_value(text);
-      if (!s) return fail("--timeout needs a number of seconds (0: no limit), not '" + std::string(text) + "'");
-      o.timeout_seconds = *s;
-    } else if (arg == "--connect-timeout") {
-      if (!value(text)) return fail("--connect-timeout needs a number of seconds");
-      const auto s = seconds_value(text);
-      if (!s || *s == 0) return fail("--connect-timeout needs a number of seconds above 0, not '" + std::string(text) + "'");
-      o.connect_timeout_seconds = *s;
-    } else if (arg == "--width") {
-      if (!value(text)) return fail("--width needs a number");
-      const auto w = whole_number(text);
-      if (!w || *w < 10 || *w > 1000) return fail("--width must be 10 to 1000, not '" + std::string(text) + "'");
-      o.width = *w;
-    } else {
-      return fail("unknown option '" + std::string(argv[i]) + "'");
-    }
+// What no single option can say: one input, servers named once, presets that fit.
+inline void check_options(const options& o, const std::vector<std::string>& inputs) {
+  if (o.servers.empty()) throw usage_error("no server: give one with --mcp '[NAME=]COMMAND ARGS...' or --mcp-url");
+  if (inputs.empty()) throw usage_error("no input: give a file of calls, one JSON object a line, or - for standard input");
+  if (inputs.size() > 1) {
+    throw usage_error("one input only, not " + std::to_string(inputs.size()) + " ('" + inputs[1] + "')");
   }
-  if (o.help) return parsed;
-  if (o.servers.empty()) return fail("no server: give one with --mcp '[NAME=]COMMAND ARGS...' or --mcp-url");
-  if (inputs.empty()) return fail("no input: give a file of calls, one JSON object a line, or - for standard input");
-  if (inputs.size() > 1) return fail("one input only, not " + std::to_string(inputs.size()) + " ('" + inputs[1] + "')");
-  o.input = inputs.front();
   if (o.one_by_one && o.max_concurrency > 1) {
-    return fail("--one-by-one runs one call at a time: --max-concurrency " + std::to_string(o.max_concurrency) +
-                " contradicts it");
+    throw usage_error("--one-by-one runs one call at a time: --max-concurrency " + std::to_string(o.max_concurrency) +
+                      " contradicts it");
   }
   for (std::size_t a = 0; a < o.servers.size(); ++a) {
     for (std::size_t b = a + 1; b < o.servers.size(); ++b) {
       if (!o.servers[a].name.empty() && o.servers[a].name == o.servers[b].name) {
-        return fail("two servers are named '" + o.servers[a].name + "'");
+        throw usage_error("two servers are named '" + o.servers[a].name + "'");
       }
     }
   }
@@ -285,15 +272,67 @@ inline parsed_options parse_options(int argc, char** argv) {
     const preset_option& preset = o.presets[p];
     bool named = preset.server.empty();
     for (const auto& server : o.servers) named = named || server.name == preset.server;
-    if (!named) return fail("--preset " + preset.server + "=" + preset.preset + ": no server is named '" + preset.server + "'");
+    if (!named) {
+      throw usage_error("--preset " + preset.server + "=" + preset.preset + ": no server is named '" + preset.server +
+                        "'");
+    }
     for (std::size_t q = 0; q < p; ++q) {
-      if (o.presets[q].server == preset.server || o.presets[q].server.empty() || preset.server.empty()) {
-        return fail("--preset is given twice for " +
-                    (preset.server.empty() || o.presets[q].server.empty() ? std::string("a server")
-                                                                          : "'" + preset.server + "'"));
-      }
+      const bool overlaps = o.presets[q].server == preset.server || o.presets[q].server.empty() || preset.server.empty();
+      if (overlaps) throw usage_error("--preset is given twice for a server");
     }
   }
+}
+
+inline parsed_options parse_options(int argc, char** argv) {
+  parsed_options parsed;
+  options& o = parsed.values;
+  std::vector<std::string> inputs;
+  argument_cursor arguments(argc, argv);
+  try {
+    bool only_inputs = false;
+    while (arguments.next()) {
+      const std::string_view arg = arguments.word();
+      if (only_inputs || arg == "-" || arg.empty() || arg.front() != '-') {
+        inputs.emplace_back(arguments.whole_word());
+      } else if (arg == "--") {
+        only_inputs = true;
+      } else if (arg == "--help" || arg == "-h") {
+        o.help = true;
+      } else if (arg == "--mcp") {
+        o.servers.push_back(stdio_server_option(arguments.value("a command: --mcp '[NAME=]COMMAND ARGS...'")));
+      } else if (arg == "--mcp-url") {
+        o.servers.push_back(http_server_option(arguments.value("a URL: --mcp-url [NAME=]URL")));
+      } else if (arg == "--preset") {
+        const std::string_view text = arguments.value("a preset: --preset [NAME=]filesystem");
+        auto [name, preset] = split_name(text);
+        if (preset != "filesystem") {
+          throw usage_error("--preset '" + std::string(text) + "': the one preset is 'filesystem'");
+        }
+        o.presets.push_back({std::move(name), std::string(preset)});
+      } else if (arg == "--one-by-one") {
+        arguments.no_value();
+        o.one_by_one = true;
+      } else if (arg == "--timeline") {
+        arguments.no_value();
+        o.timeline = true;
+      } else if (arg == "--max-concurrency") {
+        o.max_concurrency = arguments.number(1, std::numeric_limits<std::size_t>::max());
+      } else if (arg == "--timeout") {
+        o.timeout_seconds = arguments.seconds("no limit");
+      } else if (arg == "--connect-timeout") {
+        o.connect_timeout_seconds = arguments.seconds({});
+      } else if (arg == "--width") {
+        o.width = arguments.number(10, 1000);
+      } else {
+        throw usage_error("unknown option '" + std::string(arguments.whole_word()) + "'");
+      }
+    }
+    if (!o.help) check_options(o, inputs);
+  } catch (const usage_error& e) {
+    parsed.error = e.what();
+    return parsed;
+  }
+  if (!o.help) o.input = inputs.front();
   return parsed;
 }
 
