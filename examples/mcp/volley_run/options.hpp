@@ -32,7 +32,7 @@ inline constexpr const char* usage_text =
     R"(usage: volley-run --mcp '[NAME=]COMMAND ARGS...' [--mcp ...] [--mcp-url [NAME=]URL]
                   [--preset [NAME=]filesystem] [--one-by-one] [--max-concurrency N]
                   [--timeout SECONDS] [--connect-timeout SECONDS] [--timeline]
-                  [--width W] CALLS.jsonl
+                  [--width W] CALLS.jsonl|-
 
 Runs tool calls on MCP servers as volley runs one model turn: all at once,
 except that a call waits for the earlier calls it conflicts with (one of
@@ -57,7 +57,9 @@ policies (what a call touches, so what may run beside it):
   --preset [NAME=]filesystem
       the reference filesystem server's tools under volley's
       filesystem_policy: each path argument is a resource, so a write waits
-      only for calls on that file or on the listing of its directory.
+      only for calls on that file or on the listing of its directory
+      (create_directory and move_file, which change the tree, wait for
+      every call before them, and every call after them waits for them).
       Relative paths are resolved against the server's first allowed
       directory, which volley-run asks the server for
       (list_allowed_directories) before it runs anything, since a server
@@ -77,6 +79,7 @@ running:
                         how long a server may take to start and answer
                         initialize (default 30; npx may first download it)
   --timeline            draw the calls as a text timeline on standard error
+                        (its clock starts when the first call is issued)
   --width W             the timeline's width in columns (default 60)
   --help                this text
 
@@ -85,12 +88,12 @@ input: CALLS.jsonl ("-": standard input), one call per line:
   "arguments" is an object, or a JSON string holding one (as OpenAI sends
   them); without it, {}. "id" is optional (default: line_N, N the line's
   number) and must be unique. Blank lines are skipped. The whole input is
-  read and checked before anything runs: a line that is not
-  a JSON object, lacks "name", has another member, or repeats an id, is
-  reported with its line number, and then nothing runs (exit 2): the
-  other calls would run in an order nobody wrote. Arguments the tool
-  rejects are that call's error (invalid_arguments), an unknown tool
-  name is that call's unknown_tool.
+  read and checked before anything runs: a line that is not a JSON
+  object, lacks "name", has another member, or repeats an id, is reported
+  with its line number, and then nothing runs (exit 2): the other calls
+  would run in an order nobody wrote. Arguments the tool rejects are that
+  call's error (invalid_arguments); an unknown tool name is that call's
+  unknown_tool.
 
 output, on standard output: one JSON line per call, in input order,
   {"id":"call_1","name":"read_text_file","ok":true,"output":"...","started_ms":0.41,"finished_ms":2.93}
