@@ -111,6 +111,7 @@ for mode in installed subdirectory; do
   fi
 done
 [ -x "$out/prefix/bin/volley-grade" ] || { echo "package: volley-grade was not installed"; package_ok=0; }
+[ -x "$out/prefix/bin/volley-run" ] || { echo "package: volley-run was not installed"; package_ok=0; }
 if [ "$package_ok" = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 echo "== demo"

@@ -2,15 +2,21 @@
 // and a client connected to a reference server.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "volley/mcp/mcp.hpp"
@@ -127,5 +133,66 @@ inline volley::mcp::stdio_server faulty(volley::mcp::stdio_server inner, const s
   inner.name += " (" + mode + ")";
   return inner;
 }
+
+// A loopback port nobody listens on right now.
+inline int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+inline bool accepts_connections(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The everything server in Streamable HTTP mode on a loopback port, stopped with the test.
+class everything_http_server {
+ public:
+  everything_http_server() {
+    for (int attempt = 0; attempt < 3 && !m_ready; ++attempt) {
+      m_port = free_port();
+      m_process = volley::mcp::detail::child_process::spawn(
+          {{node_program(), server_script("server-everything"), "streamableHttp"},
+           std::nullopt,
+           {"PORT=" + std::to_string(m_port)},
+           {}});
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+      while (std::chrono::steady_clock::now() < deadline && !m_process.try_reap()) {
+        if (accepts_connections(m_port)) {
+          m_ready = true;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    REQUIRE(m_ready);
+  }
+  everything_http_server(const everything_http_server&) = delete;
+  everything_http_server& operator=(const everything_http_server&) = delete;
+  ~everything_http_server() {
+    m_process.signal_group(SIGTERM);
+    if (!m_process.wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(3))) m_process.kill_and_reap();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/mcp"; }
+  volley::mcp::detail::child_process& process() { return m_process; }
+
+ private:
+  int m_port = 0;
+  bool m_ready = false;
+  volley::mcp::detail::child_process m_process;
+};
 
 }  // namespace volley_test::mcp

@@ -1,10 +1,5 @@
 // The MCP client over Streamable HTTP, against the reference "everything"
 // server run as an HTTP service on loopback.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -16,73 +11,14 @@
 
 #include "../mcp/mcp_test_support.hpp"
 #include "volley/asio/asio.hpp"
-#include "volley/mcp/detail/child_process.hpp"
 #include "volley/mcp/http_transport.hpp"
 #include "volley/volley.hpp"
 
 using namespace std::chrono_literals;
 namespace mcp = volley::mcp;
+using volley_test::mcp::everything_http_server;
 
 namespace {
-
-// A loopback port nobody listens on right now.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts_connections(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// The everything server in Streamable HTTP mode, stopped with the test.
-class everything_http_server {
- public:
-  everything_http_server() {
-    for (int attempt = 0; attempt < 3 && !m_ready; ++attempt) {
-      m_port = free_port();
-      m_process = mcp::detail::child_process::spawn(
-          {{volley_test::mcp::node_program(), volley_test::mcp::server_script("server-everything"), "streamableHttp"},
-           std::nullopt,
-           {"PORT=" + std::to_string(m_port)},
-           {}});
-      const auto deadline = std::chrono::steady_clock::now() + 15s;
-      while (std::chrono::steady_clock::now() < deadline && !m_process.try_reap()) {
-        if (accepts_connections(m_port)) {
-          m_ready = true;
-          break;
-        }
-        std::this_thread::sleep_for(20ms);
-      }
-    }
-    REQUIRE(m_ready);
-  }
-  ~everything_http_server() {
-    m_process.signal_group(SIGTERM);
-    if (!m_process.wait_until(std::chrono::steady_clock::now() + 3s)) m_process.kill_and_reap();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/mcp"; }
-  mcp::detail::child_process& process() { return m_process; }
-
- private:
-  int m_port = 0;
-  bool m_ready = false;
-  mcp::detail::child_process m_process;
-};
 
 // An io_context run by two threads for the test's life.
 struct io_threads {
