@@ -77,9 +77,14 @@ struct client_state {
   std::uint64_t tools_generation = 0;      // guarded by tools_mutex
   std::uint64_t tools_listed_by = 0;       // the tools/list that gave `tools` (guarded by tools_mutex)
   std::atomic<std::uint64_t> tools_lists_started{0};
-  // Set once notifications/initialized is sent: list changes before it are
-  // covered by connect's own tools/list.
+  // Set just before notifications/initialized is sent: list changes before
+  // it are covered by connect's own tools/list, and the server may announce
+  // one in answer to it (the everything server does).
   std::atomic<bool> initialized{false};
+  // One refresh at a time: changes announced while one runs ask for one
+  // more, not one each (a server registering seven tools sends seven).
+  bool refresh_running = false;  // guarded by tools_mutex
+  bool refresh_wanted = false;   // guarded by tools_mutex
 };
 
 inline std::string describe_request(std::string_view method, std::string_view tool, std::string_view call_id) {
@@ -255,8 +260,8 @@ class client {
       throw mcp_error(failure_kind::bad_reply, message);
     }
     s.link->transport().protocol_negotiated(s.server.protocol_version);
-    s.link->notify("notifications/initialized");
     s.initialized.store(true, std::memory_order_release);  // release: the server info above, to the refresher
+    s.link->notify("notifications/initialized");
   }
 
   // Reads the InitializeResult; an empty string when it is acceptable.
@@ -340,13 +345,28 @@ class client {
     co_await state->link->request("ping", nullptr, std::move(limits));
   }
 
+  // Lists the tools until no change was announced during the last listing.
   static task<> refresh_tools(std::shared_ptr<detail::client_state> state) {
-    try {
-      auto tools = co_await list_tools_of(state, {});
-      if (state->options.on_tools_changed) state->options.on_tools_changed(tools);
-    } catch (const mcp_error&) {
-      // The connection is going away, or the server answers badly: tools()
-      // keeps the last good list, and the calls themselves will say why.
+    for (;;) {
+      {
+        std::lock_guard lock{state->tools_mutex};
+        state->refresh_wanted = false;
+      }
+      try {
+        auto tools = co_await list_tools_of(state, {});
+        if (state->options.on_tools_changed) state->options.on_tools_changed(tools);
+      } catch (...) {
+        // The connection is going away, or the server answers badly: tools()
+        // keeps the last good list, and the calls themselves will say why.
+        std::lock_guard lock{state->tools_mutex};
+        state->refresh_running = false;
+        co_return;
+      }
+      std::lock_guard lock{state->tools_mutex};
+      if (!state->refresh_wanted) {
+        state->refresh_running = false;
+        co_return;
+      }
     }
   }
 
@@ -364,6 +384,12 @@ class client {
         state->options.on_tools_changed(tools);
       }
       return;
+    }
+    {
+      std::lock_guard lock{state->tools_mutex};
+      state->refresh_wanted = true;
+      if (state->refresh_running) return;  // it lists once more when done
+      state->refresh_running = true;
     }
     std::weak_ptr<detail::client_state> weak = state;
     state->link->executor().soon([weak]() -> task<> {

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -90,28 +91,30 @@ struct http_transport_state {
   // notifications/cancelled for one of them drops it unsent.
   std::map<std::string, std::shared_ptr<bool>, std::less<>> waiting;
 
-  std::mutex delivery;  // one event at a time; `closed` is read and set under it
-  bool closed = false;
+  std::mutex delivery;  // one event at a time; `closed` is set under it
+  // Read without the lock by send(): the client sends under its own lock,
+  // which it also takes inside the events, so send() must never wait for
+  // `delivery` (that would order the two locks both ways).
+  // Release on store, acquire on load: a send that sees `closed` false may
+  // still race a close, and then only queues a message nobody delivers.
+  std::atomic<bool> closed{false};
   transport_events events;
 
   void deliver(std::string message) {
     std::lock_guard lock{delivery};
-    if (!closed && events.message) events.message(std::move(message));
+    if (!closed.load(std::memory_order_relaxed) && events.message) events.message(std::move(message));
   }
   void fault(std::string problem, std::string id) {
     std::lock_guard lock{delivery};
-    if (!closed && events.fault) events.fault(std::move(problem), std::move(id));
+    if (!closed.load(std::memory_order_relaxed) && events.fault) events.fault(std::move(problem), std::move(id));
   }
   void end(std::string reason) {
     std::lock_guard lock{delivery};
-    if (closed) return;
-    closed = true;
+    if (closed.load(std::memory_order_relaxed)) return;
+    closed.store(true, std::memory_order_release);
     if (events.closed) events.closed(std::move(reason));
   }
-  bool is_closed() {
-    std::lock_guard lock{delivery};
-    return closed;
-  }
+  bool is_closed() const { return closed.load(std::memory_order_acquire); }
 
   // The headers of every request after the first: the session and the version.
   http_request make_request(std::string method, std::string_view accept) {
@@ -454,8 +457,8 @@ class http_transport {
     if (!m_state) return;
     {
       std::lock_guard lock{m_state->delivery};
-      if (m_state->closed && m_state->stop.stop_requested()) return;
-      m_state->closed = true;
+      if (m_state->closed.load(std::memory_order_relaxed) && m_state->stop.stop_requested()) return;
+      m_state->closed.store(true, std::memory_order_release);
     }
     m_state->stop.request_stop();
     std::string session;

@@ -31,7 +31,9 @@ struct transport_events {
 //   t.send(message)      queues one JSON-RPC message (request, notification
 //                        or response) and returns at once; false when the
 //                        connection is already closed; it never calls
-//                        the events itself (the client may hold a lock);
+//                        the events itself nor waits for a lock held
+//                        while they run (the client sends under its own
+//                        lock, which the events take too);
 //   t.close()            ends the connection and returns once the
 //                        transport's threads and the server's process (for
 //                        stdio) are gone; idempotent;
