@@ -405,7 +405,11 @@ inline volley::detail::detached end_session(std::shared_ptr<http_transport_state
 //
 // When to use: remote servers, and local ones run as HTTP services. The
 // io_context behind `executor` must run until the client is closed and a
-// little after (the DELETE); requests resume on its threads.
+// little after (the DELETE, the end of the listen stream; each bounded by
+// the client's timeouts); requests resume on its threads. Let run() return
+// by itself (drop the work guard) rather than stop() it: a stopped
+// io_context leaves those last coroutines suspended, and their memory with
+// them.
 //
 //   good: volley::mcp::http_transport remote{io.get_executor(), {.url = "http://127.0.0.1:3001/mcp"}};
 //         auto c = co_await volley::mcp::client::connect(executor, std::move(remote));
