@@ -76,7 +76,8 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_retu
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
 
-run_config gcc-debug   -DCMAKE_BUILD_TYPE=Debug   -DCMAKE_CXX_COMPILER=g++ -DVOLLEY_BUILD_BENCHMARKS=OFF
+# Each public header alone: with g++ here and clang-14 below.
+run_config gcc-debug   -DCMAKE_BUILD_TYPE=Debug   -DCMAKE_CXX_COMPILER=g++ -DVOLLEY_BUILD_BENCHMARKS=OFF -DVOLLEY_CHECK_HEADERS=ON
 run_config gcc-release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
 # Sanitizer builds at -O1: quick to build, fast enough to run.
 run_config clang-asan  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DCMAKE_CXX_COMPILER=clang++-16 \
@@ -87,7 +88,7 @@ run_config clang-tsan  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1"
 # library) warning-free; its tests are the clang-16 runs above.
 echo "== [clang14-examples] build"
 if cmake -S "$root" -B "$out/clang14-examples" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 \
-     -DVOLLEY_BUILD_TESTS=OFF -DVOLLEY_BUILD_BENCHMARKS=OFF >/dev/null && cmake --build "$out/clang14-examples" -j "$jobs"; then
+     -DVOLLEY_BUILD_TESTS=OFF -DVOLLEY_BUILD_BENCHMARKS=OFF -DVOLLEY_CHECK_HEADERS=ON >/dev/null && cmake --build "$out/clang14-examples" -j "$jobs"; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))
