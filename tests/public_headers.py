@@ -2,7 +2,8 @@
 """The umbrella headers include every public header they promise, and only
 those: volley/volley.hpp every header of the layers that need nothing but
 the standard library (core/ exec/ tool/ run/ plan/ trace/ grade/ and
-volley/effect.hpp), volley/asio/asio.hpp every header of asio/,
+volley/effect.hpp), volley/io/io.hpp every header of io/,
+volley/asio/asio.hpp every header of asio/,
 volley/mcp/mcp.hpp every header of mcp/ but http_transport.hpp (which needs
 volley::asio). A public header is any .hpp outside a detail/ folder; the
 build compiles each alone when VOLLEY_CHECK_HEADERS is on."""
@@ -26,11 +27,12 @@ def included_by(umbrella):
 core_layers = ["core", "exec", "tool", "run", "plan", "trace", "grade"]
 promises = {
     "volley/volley.hpp": set().union(*(public_headers(layer) for layer in core_layers)) | {"volley/effect.hpp"},
+    "volley/io/io.hpp": public_headers("io") - {"volley/io/io.hpp"},
     "volley/asio/asio.hpp": public_headers("asio") - {"volley/asio/asio.hpp"},
     "volley/mcp/mcp.hpp": public_headers("mcp") - {"volley/mcp/mcp.hpp", "volley/mcp/http_transport.hpp"},
 }
 # Every top-level header and every layer folder must be covered by some
-# promise or be an optional layer without an umbrella header.
+# promise (serve/, when it comes, brings its own).
 known_layers = set(core_layers) | {"io", "asio", "mcp", "serve", "detail"}
 failures = 0
 for folder in sorted(p.name for p in root.iterdir() if p.is_dir()):
@@ -55,5 +57,5 @@ for umbrella, promised in promises.items():
             print(f"include/{umbrella} includes {header}, which does not exist")
             failures += 1
     checked += len(promised)
-print(f"public_headers: {checked} headers checked against 3 umbrella headers, {failures} problem(s)")
+print(f"public_headers: {checked} headers checked against {len(promises)} umbrella headers, {failures} problem(s)")
 sys.exit(1 if failures else 0)
